@@ -1,0 +1,145 @@
+// The gateway's configuration as plain values, after validation. Produced by load_config()
+// (load_config.hpp) from a TOML file; consumed by io/ and actors/.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/aead.hpp"
+#include "crypto/keys.hpp"
+
+namespace actorwire::config {
+
+struct IpAddress {
+  bool is_v6 = false;
+  // IPv4 uses bytes[0..4) in network order; IPv6 all 16.
+  std::array<std::uint8_t, 16> bytes{};
+
+  static IpAddress v4(std::uint32_t host_order);
+  std::uint32_t v4_host_order() const;
+  bool operator==(const IpAddress&) const = default;
+};
+
+struct IpPrefix {
+  IpAddress address;
+  std::uint8_t length = 0;  // 0..32 (IPv4) or 0..128 (IPv6)
+  bool operator==(const IpPrefix&) const = default;
+};
+
+struct MacAddress {
+  std::array<std::uint8_t, 6> bytes{};
+  bool operator==(const MacAddress&) const = default;
+};
+
+struct Endpoint {
+  IpAddress address;
+  std::uint16_t port = 0;
+};
+
+struct Neighbour {
+  IpAddress address;
+  MacAddress mac;
+};
+
+std::optional<IpAddress> parse_ip_address(std::string_view text);
+// "10.0.0.0/8", "fd00::/64"; a bare address means a host prefix (/32 or /128). Host bits set
+// beyond the prefix length are rejected.
+std::optional<IpPrefix> parse_ip_prefix(std::string_view text);
+// Like parse_ip_prefix but host bits are allowed: an interface address such as "10.0.0.1/24".
+std::optional<IpPrefix> parse_interface_address(std::string_view text);
+std::optional<MacAddress> parse_mac_address(std::string_view text);
+// "192.0.2.1:51820" or "[2001:db8::1]:51820".
+std::optional<Endpoint> parse_endpoint(std::string_view text);
+std::string to_string(const IpAddress& address);
+std::string to_string(const IpPrefix& prefix);
+std::string to_string(const MacAddress& mac);
+std::string to_string(const Endpoint& endpoint);
+
+enum class PortRole { kLan, kWan };
+
+struct PortConfig {
+  PortRole role = PortRole::kLan;
+  // DPDK device: a PCI address ("0000:03:00.0") or a vdev ("net_ring0", "net_tap0,iface=x",
+  // "net_af_packet0,iface=veth0").
+  std::string device;
+  std::optional<MacAddress> mac;       // default: the device's own MAC
+  std::vector<IpPrefix> addresses;     // the gateway's addresses on this port (with prefix length)
+  std::optional<IpAddress> next_hop;   // default gateway on this port (WAN: towards peers)
+  std::vector<Neighbour> neighbours;   // static ARP/ND entries; win over resolved ones
+};
+
+// Fixed transport keys instead of a handshake: the paper's benchmark mode.
+struct StaticSession {
+  crypto::SecretKey send_key;
+  crypto::SecretKey receive_key;
+  std::uint32_t send_index = 0;     // receiver index written on packets we send to the peer
+  std::uint32_t receive_index = 0;  // receiver index the peer writes on packets it sends us
+};
+
+struct PeerConfig {
+  crypto::PublicKey public_key;
+  std::optional<crypto::SecretKey> preshared_key;
+  std::optional<Endpoint> endpoint;
+  std::vector<IpPrefix> allowed_ips;
+  std::uint16_t persistent_keepalive = 0;  // seconds, 0 = off
+  std::optional<StaticSession> static_session;
+};
+
+struct InterfaceConfig {
+  crypto::SecretKey private_key;
+  std::uint16_t listen_port = 51820;
+  std::vector<IpPrefix> addresses;
+  std::uint16_t mtu = 1420;  // inner MTU: caps WireGuard's padding
+};
+
+struct DpdkConfig {
+  std::vector<std::string> eal_args{"--no-huge", "-m", "1024", "--no-pci"};
+  std::uint32_t mbuf_count = 8192;
+  std::uint16_t rx_descriptors = 1024;
+  std::uint16_t tx_descriptors = 1024;
+};
+
+enum class TopologyKind { kSingle, kWorkersMutex, kWorkersSpinlock, kPipeline };
+std::string_view to_string(TopologyKind kind);
+std::optional<TopologyKind> parse_topology_kind(std::string_view text);
+
+struct TopologyConfig {
+  TopologyKind kind = TopologyKind::kSingle;
+  std::uint32_t crypto_workers = 1;
+  std::uint32_t batch_size = 32;
+  std::uint32_t mailbox_capacity = 8;  // batches in flight per downstream actor
+  std::uint32_t backoff_min_us = 1;
+  std::uint32_t backoff_max_us = 1000;
+  bool ordered = false;
+};
+
+struct CryptoConfig {
+  crypto::AeadKind aead = crypto::AeadKind::kOpenSsl;
+};
+
+// The built-in traffic generator, attached when ports are in-process net_ring devices.
+struct GeneratorConfig {
+  std::uint32_t flows = 1;
+  std::vector<std::uint16_t> packet_sizes{64};  // inner IP packet sizes, used round-robin
+  std::uint64_t rate_pps = 0;                   // 0 = as fast as the gateway accepts
+  std::uint64_t max_packets = 0;                // 0 = until stopped
+};
+
+struct GatewayConfig {
+  std::string source;  // file name, or "<embedded default>"
+  InterfaceConfig interface;
+  std::vector<PortConfig> ports;
+  std::vector<PeerConfig> peers;
+  DpdkConfig dpdk;
+  TopologyConfig topology;
+  CryptoConfig crypto;
+  GeneratorConfig generator;
+
+  const PortConfig* port(PortRole role) const;
+};
+
+}  // namespace actorwire::config

@@ -1,0 +1,52 @@
+// Key material: fixed-size secrets that wipe themselves (sodium_memzero) and never print.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "crypto/messages.hpp"
+
+namespace actorwire::crypto {
+
+// A 32-byte secret (private key, preshared key, session key). Wiped on destruction and on
+// overwrite; there is deliberately no operator<< and no to-string.
+class SecretKey {
+ public:
+  SecretKey() = default;
+  explicit SecretKey(const std::uint8_t (&bytes)[wg::kKeySize]);
+  SecretKey(const SecretKey& other) = default;
+  SecretKey& operator=(const SecretKey& other);
+  ~SecretKey();
+
+  const std::uint8_t* data() const { return bytes_.data(); }
+  std::uint8_t* data() { return bytes_.data(); }
+  static constexpr std::size_t size() { return wg::kKeySize; }
+  // Constant-time comparison (sodium_memcmp).
+  bool equals(const SecretKey& other) const;
+
+ private:
+  std::array<std::uint8_t, wg::kKeySize> bytes_{};
+};
+
+// A 32-byte public key. Not secret, may be printed as base64.
+struct PublicKey {
+  std::array<std::uint8_t, wg::kKeySize> bytes{};
+  bool operator==(const PublicKey&) const = default;
+};
+
+// Decodes standard base64 (with padding, as `wg genkey` prints) into exactly 32 bytes.
+// Returns nullopt for bad characters or a wrong decoded length; never echoes the input.
+std::optional<SecretKey> parse_secret_key_base64(std::string_view text);
+std::optional<PublicKey> parse_public_key_base64(std::string_view text);
+std::string to_base64(const PublicKey& key);
+
+// X25519: the public key belonging to a private key (crypto_scalarmult_base).
+PublicKey derive_public_key(const SecretKey& private_key);
+
+// Fills a fresh random secret (randombytes_buf); used for generated demo peers and tests.
+SecretKey random_secret_key();
+
+}  // namespace actorwire::crypto
