@@ -1,0 +1,150 @@
+// Single-core ChaCha20-Poly1305 seal/open rates of both back-ends: the crypto ceiling of one
+// worker. Sizes are AEAD plaintext lengths, i.e. the padded inner packet of a transport message.
+//
+//   aead_bench [--sizes 64,1420] [--seconds 1]
+//
+// Each point: a warm-up, then rounds over a small ring of buffers (kRing messages, all in L1/L2):
+// seal the ring (timed), open the ring (timed, each open must succeed), until the point's time is
+// used. Every call gets a fresh counter nonce, as on the wire. The key is random.
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crypto/aead.hpp"
+
+namespace {
+
+using actorwire::crypto::Aead;
+using actorwire::crypto::AeadKind;
+using actorwire::crypto::counter_nonce;
+using actorwire::crypto::make_aead;
+using actorwire::crypto::random_secret_key;
+using actorwire::crypto::SecretKey;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kRing = 64;
+constexpr std::size_t kTag = actorwire::wg::kAeadTagSize;
+
+struct Result {
+  double seals_per_second = 0;
+  double opens_per_second = 0;
+};
+
+void usage(const char* program) {
+  std::fprintf(stderr, "usage: %s [--sizes N[,N...]] [--seconds S]\n", program);
+  std::exit(2);
+}
+
+bool parse_sizes(std::string_view text, std::vector<std::size_t>& sizes) {
+  sizes.clear();
+  for (;;) {
+    const std::size_t comma = text.find(',');
+    const std::string item(text.substr(0, comma));
+    char* end = nullptr;
+    const unsigned long long value = std::strtoull(item.c_str(), &end, 10);
+    if (item.empty() || item[0] == '-' || *end != '\0' || value > (1ULL << 30)) return false;
+    sizes.push_back(static_cast<std::size_t>(value));
+    if (comma == std::string_view::npos) return true;
+    text.remove_prefix(comma + 1);
+  }
+}
+
+Result measure(Aead& aead, std::size_t size, double seconds) {
+  const SecretKey key = random_secret_key();
+  std::vector<std::uint8_t> ring(kRing * (size + kTag), 0x5a);
+  auto data = [&](std::size_t i) { return ring.data() + i * (size + kTag); };
+  std::uint64_t counter = 0;
+  unsigned failures = 0;
+
+  // One round: seal kRing messages, then open them; returns the two durations.
+  auto round = [&](Clock::duration& seal_time, Clock::duration& open_time) {
+    const std::uint64_t first = counter;
+    const auto t0 = Clock::now();
+    for (std::size_t i = 0; i < kRing; ++i) {
+      aead.seal(key, counter_nonce(counter++), {}, data(i), size, data(i) + size);
+    }
+    const auto t1 = Clock::now();
+    for (std::size_t i = 0; i < kRing; ++i) {
+      failures += !aead.open(key, counter_nonce(first + i), {}, data(i), size, data(i) + size);
+    }
+    const auto t2 = Clock::now();
+    seal_time += t1 - t0;
+    open_time += t2 - t1;
+  };
+
+  const auto budget =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  Clock::duration seal_time{}, open_time{};
+  // Warm-up: a tenth of the budget (at least 50 ms) to settle caches and clocks.
+  const auto warm_until =
+      Clock::now() + std::max(budget / 10, Clock::duration{std::chrono::milliseconds(50)});
+  while (Clock::now() < warm_until) round(seal_time, open_time);
+
+  seal_time = open_time = Clock::duration{};
+  std::uint64_t rounds = 0;
+  while (seal_time < budget || open_time < budget) {
+    round(seal_time, open_time);
+    ++rounds;
+  }
+  if (failures != 0) {
+    std::fprintf(stderr, "error: %u opens failed\n", failures);
+    std::exit(1);
+  }
+  const double calls = static_cast<double>(rounds * kRing);
+  return {calls / std::chrono::duration<double>(seal_time).count(),
+          calls / std::chrono::duration<double>(open_time).count()};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::size_t> sizes = {64, 1420};
+  double seconds = 1.0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--sizes" && i + 1 < argc) {
+      if (!parse_sizes(argv[++i], sizes)) usage(argv[0]);
+    } else if (arg == "--seconds" && i + 1 < argc) {
+      char* end = nullptr;
+      seconds = std::strtod(argv[++i], &end);
+      if (*end != '\0' || !(seconds > 0) || seconds > 3600) usage(argv[0]);
+    } else {
+      usage(argv[0]);
+    }
+  }
+
+  const AeadKind kinds[] = {AeadKind::kOpenSsl, AeadKind::kLibsodium};
+  std::printf("ChaCha20-Poly1305, one core, %.2f s per point, empty AAD, in place\n", seconds);
+  std::printf("%-10s %6s %10s %9s %10s %9s %18s\n", "backend", "bytes", "Mseals/s", "Gbit/s",
+              "Mopens/s", "Gbit/s", "openssl/libsodium");
+  for (std::size_t size : sizes) {
+    Result results[2];
+    for (int k = 0; k < 2; ++k) {
+      std::unique_ptr<Aead> aead = make_aead(kinds[k]);
+      results[k] = measure(*aead, size, seconds);
+    }
+    for (int k = 0; k < 2; ++k) {
+      const Result& r = results[k];
+      const double bits = static_cast<double>(size) * 8;
+      char ratio[32] = "";
+      if (kinds[k] == AeadKind::kOpenSsl) {
+        std::snprintf(ratio, sizeof(ratio), "%.2fx / %.2fx",
+                      r.seals_per_second / results[1].seals_per_second,
+                      r.opens_per_second / results[1].opens_per_second);
+      }
+      std::printf("%-10s %6zu %10.3f %9.2f %10.3f %9.2f %18s\n",
+                  std::string(to_string(kinds[k])).c_str(), size, r.seals_per_second / 1e6,
+                  r.seals_per_second * bits / 1e9, r.opens_per_second / 1e6,
+                  r.opens_per_second * bits / 1e9, ratio);
+    }
+  }
+  std::printf("Gbit/s counts plaintext bits; the ratio column is seal / open.\n");
+  return 0;
+}
