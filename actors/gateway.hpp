@@ -1,0 +1,54 @@
+// A running gateway built from a validated config: EAL, mbuf pool, ports, the CAF actor system,
+// the topology's actors and, on in-process ports, the built-in generator and sink.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/stage_counters.hpp"
+#include "config/gateway_config.hpp"
+#include "io/port.hpp"
+#include "io/traffic_generator.hpp"
+
+namespace actorwire::actors {
+
+struct GatewayOptions {
+  // Attach the generator / sink when the LAN / WAN port is an in-process net_ring port. Tests
+  // that inspect the output themselves turn the sink off.
+  bool attach_generator = true;
+  bool attach_sink = true;
+  unsigned scheduler_threads = 0;  // 0: one per core minus the detached polling actors, >= 1
+};
+
+class Gateway {
+ public:
+  // Starts everything; nullptr with `error` set when anything fails (nothing is left running).
+  static std::unique_ptr<Gateway> start(const config::GatewayConfig& config,
+                                        const GatewayOptions& options, std::string& error);
+  ~Gateway();
+  Gateway(const Gateway&) = delete;
+  Gateway& operator=(const Gateway&) = delete;
+
+  // Stops all actors and waits for them; idempotent. Ports and counters stay readable.
+  void stop();
+
+  const config::GatewayConfig& config() const;
+  io::Port& port(config::PortRole role);
+  // Counters of every actor, topology stages first, then generator and sink (if attached).
+  std::vector<std::shared_ptr<const StageCounters>> counters() const;
+  const StageCounters* generator_counters() const;
+  const StageCounters* sink_counters() const;
+  // The generator's traffic (nullptr without a generator): tests rebuild expected frames.
+  std::shared_ptr<const io::TrafficGenerator> traffic() const;
+  // True once a generator with max_packets has offered them all.
+  bool generator_finished() const;
+
+  struct Impl;
+
+ private:
+  explicit Gateway(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace actorwire::actors

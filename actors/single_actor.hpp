@@ -1,0 +1,30 @@
+// Topology `single` (the paper's Variant 1): one actor polls the LAN port, looks up the peer,
+// assigns the counter, seals, writes the outer headers and transmits on the WAN port, all in
+// one loop. It also answers ARP on both ports.
+#pragma once
+
+#include <memory>
+
+#include "actors/stage_counters.hpp"
+#include "caf/fwd.hpp"
+#include "config/gateway_config.hpp"
+#include "io/port.hpp"
+
+struct rte_mempool;
+
+namespace actorwire::actors {
+
+struct SingleActorContext {
+  io::Port* lan = nullptr;  // both ports and the config outlive the actor
+  io::Port* wan = nullptr;
+  const config::GatewayConfig* config = nullptr;
+  rte_mempool* pool = nullptr;  // for packets the gateway originates (ARP requests)
+  std::string name;             // unique per process (names DPDK tables)
+  std::shared_ptr<StageCounters> counters;
+};
+
+// Spawned detached: it busy-polls its ports on a thread of its own.
+caf::actor spawn_single_actor(caf::actor_system& system,
+                              std::shared_ptr<SingleActorContext> context);
+
+}  // namespace actorwire::actors

@@ -1,0 +1,44 @@
+#include "actors/stage_counters.hpp"
+
+namespace actorwire::actors {
+
+std::string_view to_string(DropReason reason) {
+  if (static_cast<std::uint8_t>(reason) <= static_cast<std::uint8_t>(DropReason::kMalformedUdp)) {
+    return io::to_string(static_cast<io::FrameError>(reason));
+  }
+  switch (reason) {
+    case DropReason::kNoPeer:
+      return "no_peer";
+    case DropReason::kNoSession:
+      return "no_session";
+    case DropReason::kNoEndpoint:
+      return "no_endpoint";
+    case DropReason::kNoNeighbour:
+      return "no_neighbour";
+    case DropReason::kInnerTooBig:
+      return "inner_too_big";
+    case DropReason::kNoBufferRoom:
+      return "no_buffer_room";
+    case DropReason::kTxFull:
+      return "tx_full";
+    case DropReason::kUnhandled:
+      return "unhandled";
+    case DropReason::kNotForUs:
+      return "not_for_us";
+    default:
+      return "unknown";
+  }
+}
+
+std::uint64_t StageCounters::drops_total() const {
+  std::uint64_t total = 0;
+  for (const auto& counter : drops) total += counter.get();
+  return total;
+}
+
+}  // namespace actorwire::actors
+
+static_assert(static_cast<int>(actorwire::actors::DropReason::kTruncatedEthernet) ==
+              static_cast<int>(actorwire::io::FrameError::kTruncatedEthernet));
+static_assert(static_cast<int>(actorwire::actors::DropReason::kMalformedUdp) ==
+              static_cast<int>(actorwire::io::FrameError::kMalformedUdp));

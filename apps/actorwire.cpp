@@ -1,0 +1,80 @@
+// actorwire: the gateway daemon. Wiring only: parse the command line, load the config, start
+// the gateway, print live stats until Ctrl-C or the generator is done.
+#include <CLI/CLI.hpp>
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "actors/gateway.hpp"
+#include "apps/live_stats.hpp"
+#include "config/default_config.hpp"
+#include "config/load_config.hpp"
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+void on_signal(int) {
+  g_stop = 1;
+}
+
+int run(const std::string& config_path, double duration_seconds) {
+  using namespace actorwire;
+  const config::LoadResult loaded =
+      config_path.empty()
+          ? config::load_config_string(config::default_config_toml(), "<embedded default>")
+          : config::load_config_file(config_path);
+  for (const auto& warning : loaded.warnings) std::cerr << "warning: " << warning << "\n";
+  if (!loaded.ok()) {
+    for (const auto& error : loaded.errors) std::cerr << error.to_string() << "\n";
+    return 2;
+  }
+  std::string error;
+  auto gateway = actors::Gateway::start(*loaded.config, {}, error);
+  if (!gateway) {
+    std::cerr << "actorwire: " << error << "\n";
+    return 1;
+  }
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::cout << "actorwire: topology " << config::to_string(loaded.config->topology.kind) << ", "
+            << loaded.config->peers.size() << " peer(s), config " << loaded.config->source
+            << " (Ctrl-C to stop)" << std::endl;
+  apps::LiveStats stats(*gateway);
+  const auto start = std::chrono::steady_clock::now();
+  auto next = start + std::chrono::seconds(1);
+  while (!g_stop) {
+    std::this_thread::sleep_until(next);
+    next += std::chrono::seconds(1);
+    stats.print_line(std::cout);
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (duration_seconds > 0 && elapsed >= duration_seconds) break;
+    if (gateway->generator_finished()) break;
+  }
+  gateway->stop();
+  stats.print_summary(std::cout);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"actorwire: a WireGuard-compatible VPN gateway on CAF actors over DPDK"};
+  app.require_subcommand(1);
+  auto* run_command = app.add_subcommand("run", "run the gateway (embedded default without -c)");
+  std::string config_path;
+  double duration = 0;
+  bool print_default = false;
+  run_command->add_option("-c,--config", config_path, "gateway TOML file");
+  run_command->add_option("-d,--duration", duration,
+                          "stop after this many seconds (0: run until Ctrl-C)");
+  run_command->add_flag("--print-default-config", print_default,
+                        "print the embedded default config as TOML and exit");
+  CLI11_PARSE(app, argc, argv);
+  if (print_default) {
+    std::cout << actorwire::config::default_config_toml();
+    return 0;
+  }
+  return run(config_path, duration);
+}

@@ -1,0 +1,34 @@
+// The outbound data path for one packet, without any actor around it: an Ethernet frame with an
+// inner IP packet becomes Ethernet / IPv4 / UDP / WireGuard transport, sealed in place in its
+// mbuf. Shared by every topology.
+#pragma once
+
+#include <cstdint>
+
+#include "crypto/aead.hpp"
+#include "io/headers.hpp"
+
+struct rte_mbuf;
+
+namespace actorwire::io {
+
+enum class EncapsulateResult : std::uint8_t {
+  kOk,
+  kMultiSegment,  // chained mbufs are not sealed in place
+  kInnerTooBig,   // inner packet longer than the tunnel MTU
+  kNoRoom,        // not enough head- or tailroom for outer headers, padding and tag
+};
+
+struct SealParams {
+  const crypto::SecretKey* key = nullptr;
+  std::uint32_t receiver_index = 0;
+  std::uint64_t counter = 0;
+};
+
+// `frame` describes the inner packet inside `mbuf` (from parse_frame). On kOk the mbuf holds the
+// complete outer frame; on failure the mbuf is unchanged or partly trimmed and must be dropped.
+EncapsulateResult encapsulate(rte_mbuf* mbuf, const ParsedFrame& frame, crypto::Aead& aead,
+                              const SealParams& seal, const OuterIpv4Udp& outer, std::uint16_t mtu,
+                              std::uint16_t ip_id);
+
+}  // namespace actorwire::io

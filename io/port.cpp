@@ -1,0 +1,133 @@
+#include "io/port.hpp"
+
+#include <rte_bus_vdev.h>
+#include <rte_dev.h>
+#include <rte_errno.h>
+#include <rte_eth_ring.h>
+#include <rte_ring.h>
+
+namespace actorwire::io {
+namespace {
+
+// Ring depth of in-process ports: like a NIC descriptor ring.
+constexpr unsigned kRingPortSize = 1024;
+
+std::string device_name(const std::string& device) {
+  return device.substr(0, device.find(','));
+}
+
+bool looks_like_vdev(const std::string& device) {
+  return device.rfind("net_", 0) == 0;
+}
+
+}  // namespace
+
+bool is_ring_device(const std::string& device) {
+  return device.rfind("net_ring", 0) == 0 && device.find(',') == std::string::npos;
+}
+
+std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config::DpdkConfig& dpdk,
+                                 rte_mempool* pool, std::uint16_t queues, std::string& error) {
+  std::unique_ptr<Port> port(new Port());
+  port->device_ = config.device;
+  port->role_ = config.role;
+  port->static_neighbours_ = config.neighbours;
+  const std::string name = device_name(config.device);
+  int id = -1;
+  if (is_ring_device(config.device)) {
+    for (std::uint16_t q = 0; q < queues; ++q) {
+      const std::string suffix = name + "_" + std::to_string(q);
+      rte_ring* inject = rte_ring_create(("in_" + suffix).c_str(), kRingPortSize, SOCKET_ID_ANY,
+                                         RING_F_SP_ENQ | RING_F_SC_DEQ);
+      rte_ring* capture = rte_ring_create(("out_" + suffix).c_str(), kRingPortSize, SOCKET_ID_ANY,
+                                          RING_F_SP_ENQ | RING_F_SC_DEQ);
+      if (inject) port->inject_rings_.push_back(inject);
+      if (capture) port->capture_rings_.push_back(capture);
+      if (!inject || !capture) {
+        error = "cannot create rings for " + name + ": " + rte_strerror(rte_errno);
+        return nullptr;
+      }
+    }
+    id = rte_eth_from_rings(name.c_str(), port->inject_rings_.data(), queues,
+                            port->capture_rings_.data(), queues, SOCKET_ID_ANY);
+    if (id < 0) {
+      error = "cannot create ring port " + name + ": " + rte_strerror(rte_errno);
+      return nullptr;
+    }
+  } else {
+    std::uint16_t found = 0;
+    if (rte_eth_dev_get_port_by_name(name.c_str(), &found) != 0 && looks_like_vdev(config.device)) {
+      const auto comma = config.device.find(',');
+      const std::string args = comma == std::string::npos ? "" : config.device.substr(comma + 1);
+      if (rte_eal_hotplug_add("vdev", name.c_str(), args.c_str()) != 0) {
+        error = "cannot probe device '" + config.device + "'";
+        return nullptr;
+      }
+    }
+    if (rte_eth_dev_get_port_by_name(name.c_str(), &found) != 0) {
+      error = "no DPDK port named '" + name + "' (PCI devices need the EAL to probe them)";
+      return nullptr;
+    }
+    id = found;
+  }
+  port->id_ = static_cast<std::uint16_t>(id);
+
+  rte_eth_conf conf{};
+  if (rte_eth_dev_configure(port->id_, queues, queues, &conf) != 0) {
+    error = "cannot configure port " + name;
+    return nullptr;
+  }
+  std::uint16_t rx_descriptors = dpdk.rx_descriptors;
+  std::uint16_t tx_descriptors = dpdk.tx_descriptors;
+  rte_eth_dev_adjust_nb_rx_tx_desc(port->id_, &rx_descriptors, &tx_descriptors);
+  const int socket = rte_eth_dev_socket_id(port->id_);
+  for (std::uint16_t q = 0; q < queues; ++q) {
+    if (rte_eth_rx_queue_setup(port->id_, q, rx_descriptors, socket, nullptr, pool) != 0 ||
+        rte_eth_tx_queue_setup(port->id_, q, tx_descriptors, socket, nullptr) != 0) {
+      error = "cannot set up queue " + std::to_string(q) + " of port " + name;
+      return nullptr;
+    }
+  }
+  if (config.mac) {
+    rte_ether_addr mac;
+    std::copy(config.mac->bytes.begin(), config.mac->bytes.end(), mac.addr_bytes);
+    rte_eth_dev_default_mac_addr_set(port->id_, &mac);
+  }
+  if (rte_eth_dev_start(port->id_) != 0) {
+    error = "cannot start port " + name;
+    return nullptr;
+  }
+  port->started_ = true;
+  rte_eth_promiscuous_enable(port->id_);
+
+  rte_ether_addr mac{};
+  rte_eth_macaddr_get(port->id_, &mac);
+  std::copy(std::begin(mac.addr_bytes), std::end(mac.addr_bytes),
+            port->identity_.mac.bytes.begin());
+  if (config.mac) port->identity_.mac = *config.mac;
+  port->identity_.addresses = config.addresses;
+  port->identity_.next_hop = config.next_hop;
+  return port;
+}
+
+Port::~Port() {
+  if (started_) rte_eth_dev_stop(id_);
+  if (in_memory()) {
+    // Removing the vdev releases the port and its name, so a later gateway in the same
+    // process (tests) can create it again.
+    // rte_eth_from_rings names its vdev "net_ring_<name>".
+    rte_vdev_uninit(("net_ring_" + device_name(device_)).c_str());
+  } else if (started_) {
+    rte_eth_dev_close(id_);
+  }
+  for (rte_ring* ring : inject_rings_) rte_ring_free(ring);
+  for (rte_ring* ring : capture_rings_) rte_ring_free(ring);
+}
+
+PortStats Port::stats() const {
+  rte_eth_stats raw{};
+  rte_eth_stats_get(id_, &raw);
+  return PortStats{raw.ipackets, raw.imissed, raw.opackets, raw.oerrors};
+}
+
+}  // namespace actorwire::io
