@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages actorwire needs, only those that are missing.
+# Usage: scripts/install-deps.sh [--test]   (--test adds what the test suite needs)
+set -euo pipefail
+
+packages=(
+  cmake g++ make pkg-config
+  libcaf-dev            # CAF 0.17: the actor runtime
+  dpdk-dev libdpdk-dev  # DPDK 22.11: ports, mbufs, rings, LPM
+  libsodium-dev         # X25519, ChaCha20-Poly1305 (reference back-end), base64
+  libssl-dev            # OpenSSL 3: the faster ChaCha20-Poly1305 back-end
+  libb2-dev             # BLAKE2s for the Noise handshake
+  libtomlplusplus-dev   # TOML config
+  libcli11-dev          # command line
+)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=(libgtest-dev)
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # No recommends: wireguard-tools would otherwise pull in a whole kernel image.
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
