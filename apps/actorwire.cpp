@@ -10,6 +10,7 @@
 #include "apps/live_stats.hpp"
 #include "config/default_config.hpp"
 #include "config/load_config.hpp"
+#include "crypto/aead.hpp"
 
 namespace {
 
@@ -18,9 +19,18 @@ void on_signal(int) {
   g_stop = 1;
 }
 
-int run(const std::string& config_path, double duration_seconds) {
+struct RunOptions {
+  std::string config_path;
+  double duration_seconds = 0;
+  std::vector<std::uint16_t> packet_sizes;  // overrides [generator] packet_sizes
+  std::uint32_t flows = 0;                  // overrides [generator] flows
+  std::string aead;                         // overrides [crypto] aead
+};
+
+int run(const RunOptions& options) {
   using namespace actorwire;
-  const config::LoadResult loaded =
+  const std::string& config_path = options.config_path;
+  config::LoadResult loaded =
       config_path.empty()
           ? config::load_config_string(config::default_config_toml(), "<embedded default>")
           : config::load_config_file(config_path);
@@ -28,6 +38,16 @@ int run(const std::string& config_path, double duration_seconds) {
   if (!loaded.ok()) {
     for (const auto& error : loaded.errors) std::cerr << error.to_string() << "\n";
     return 2;
+  }
+  if (!options.packet_sizes.empty()) loaded.config->generator.packet_sizes = options.packet_sizes;
+  if (options.flows != 0) loaded.config->generator.flows = options.flows;
+  if (!options.aead.empty()) {
+    const auto kind = crypto::parse_aead_kind(options.aead);
+    if (!kind) {
+      std::cerr << "actorwire: --aead must be openssl or libsodium\n";
+      return 2;
+    }
+    loaded.config->crypto.aead = *kind;
   }
   std::string error;
   auto gateway = actors::Gateway::start(*loaded.config, {}, error);
@@ -39,7 +59,8 @@ int run(const std::string& config_path, double duration_seconds) {
   std::signal(SIGTERM, on_signal);
   std::cout << "actorwire: topology " << config::to_string(loaded.config->topology.kind) << ", "
             << loaded.config->peers.size() << " peer(s), config " << loaded.config->source
-            << " (Ctrl-C to stop)" << std::endl;
+            << ", AEAD " << crypto::to_string(loaded.config->crypto.aead) << " (Ctrl-C to stop)"
+            << std::endl;
   apps::LiveStats stats(*gateway);
   const auto start = std::chrono::steady_clock::now();
   auto next = start + std::chrono::seconds(1);
@@ -49,7 +70,7 @@ int run(const std::string& config_path, double duration_seconds) {
     stats.print_line(std::cout);
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    if (duration_seconds > 0 && elapsed >= duration_seconds) break;
+    if (options.duration_seconds > 0 && elapsed >= options.duration_seconds) break;
     if (gateway->generator_finished()) break;
   }
   gateway->stop();
@@ -63,12 +84,15 @@ int main(int argc, char** argv) {
   CLI::App app{"actorwire: a WireGuard-compatible VPN gateway on CAF actors over DPDK"};
   app.require_subcommand(1);
   auto* run_command = app.add_subcommand("run", "run the gateway (embedded default without -c)");
-  std::string config_path;
-  double duration = 0;
+  RunOptions options;
   bool print_default = false;
-  run_command->add_option("-c,--config", config_path, "gateway TOML file");
-  run_command->add_option("-d,--duration", duration,
+  run_command->add_option("-c,--config", options.config_path, "gateway TOML file");
+  run_command->add_option("-d,--duration", options.duration_seconds,
                           "stop after this many seconds (0: run until Ctrl-C)");
+  run_command->add_option("-s,--packet-size", options.packet_sizes,
+                          "generator: inner IP packet size(s) in bytes, e.g. -s 64 -s 1420");
+  run_command->add_option("-f,--flows", options.flows, "generator: number of flows");
+  run_command->add_option("--aead", options.aead, "openssl | libsodium");
   run_command->add_flag("--print-default-config", print_default,
                         "print the embedded default config as TOML and exit");
   CLI11_PARSE(app, argc, argv);
@@ -76,5 +100,5 @@ int main(int argc, char** argv) {
     std::cout << actorwire::config::default_config_toml();
     return 0;
   }
-  return run(config_path, duration);
+  return run(options);
 }
