@@ -38,7 +38,7 @@ struct Result {
 };
 
 void usage(const char* program) {
-  std::fprintf(stderr, "usage: %s [--sizes N[,N...]] [--seconds S]\n", program);
+  std::fprintf(stderr, "usage: %s [--sizes N[,N...]] [--seconds S] [--csv]\n", program);
   std::exit(2);
 }
 
@@ -107,6 +107,7 @@ Result measure(Aead& aead, std::size_t size, double seconds) {
 int main(int argc, char** argv) {
   std::vector<std::size_t> sizes = {64, 1420};
   double seconds = 1.0;
+  bool csv = false;  // machine-readable: backend(0=openssl,1=libsodium),bytes,Mseals/s,Gbit/s,...
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
     if (arg == "--sizes" && i + 1 < argc) {
@@ -115,15 +116,22 @@ int main(int argc, char** argv) {
       char* end = nullptr;
       seconds = std::strtod(argv[++i], &end);
       if (*end != '\0' || !(seconds > 0) || seconds > 3600) usage(argv[0]);
+    } else if (arg == "--csv") {
+      csv = true;
     } else {
       usage(argv[0]);
     }
   }
 
   const AeadKind kinds[] = {AeadKind::kOpenSsl, AeadKind::kLibsodium};
-  std::printf("ChaCha20-Poly1305, one core, %.2f s per point, empty AAD, in place\n", seconds);
-  std::printf("%-10s %6s %10s %9s %10s %9s %18s\n", "backend", "bytes", "Mseals/s", "Gbit/s",
-              "Mopens/s", "Gbit/s", "openssl/libsodium");
+  if (csv) {
+    std::printf("backend,bytes,mseals_per_s,seal_gbit_s,mopens_per_s,open_gbit_s\n");
+  } else {
+    std::printf("ChaCha20-Poly1305, one core, %.2f s per point, empty AAD, in place\n", seconds);
+  }
+  if (!csv)
+    std::printf("%-10s %6s %10s %9s %10s %9s %18s\n", "backend", "bytes", "Mseals/s", "Gbit/s",
+                "Mopens/s", "Gbit/s", "openssl/libsodium");
   for (std::size_t size : sizes) {
     Result results[2];
     for (int k = 0; k < 2; ++k) {
@@ -133,6 +141,12 @@ int main(int argc, char** argv) {
     for (int k = 0; k < 2; ++k) {
       const Result& r = results[k];
       const double bits = static_cast<double>(size) * 8;
+      if (csv) {
+        std::printf("%d,%zu,%.4f,%.4f,%.4f,%.4f\n", k, size, r.seals_per_second / 1e6,
+                    r.seals_per_second * bits / 1e9, r.opens_per_second / 1e6,
+                    r.opens_per_second * bits / 1e9);
+        continue;
+      }
       char ratio[32] = "";
       if (kinds[k] == AeadKind::kOpenSsl) {
         std::snprintf(ratio, sizeof(ratio), "%.2fx / %.2fx",
@@ -145,6 +159,6 @@ int main(int argc, char** argv) {
                   r.opens_per_second * bits / 1e9, ratio);
     }
   }
-  std::printf("Gbit/s counts plaintext bits; the ratio column is seal / open.\n");
+  if (!csv) std::printf("Gbit/s counts plaintext bits; the ratio column is seal / open.\n");
   return 0;
 }
