@@ -1,6 +1,5 @@
 #include "actors/single_actor.hpp"
 
-#include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 
@@ -11,6 +10,7 @@
 #include "actors/peer_table.hpp"
 #include "caf/all.hpp"
 #include "crypto/messages.hpp"
+#include "io/byte_order.hpp"
 #include "io/eal.hpp"
 #include "io/encapsulation.hpp"
 #include "io/headers.hpp"
@@ -22,12 +22,6 @@ constexpr std::size_t kMaxBurst = 256;
 constexpr int kLoopsPerPoll = 32;
 // Re-send an ARP request for an unresolved next hop at most this often.
 constexpr auto kArpRetryInterval = std::chrono::seconds(1);
-
-std::uint32_t load_be32(const std::uint8_t* p) {
-  std::uint32_t value;
-  std::memcpy(&value, p, 4);
-  return rte_be_to_cpu_32(value);
-}
 
 std::uint64_t cycles_to_ns(std::uint64_t cycles) {
   static const double ns_per_cycle = 1e9 / static_cast<double>(rte_get_tsc_hz());
@@ -165,7 +159,7 @@ class SingleLoop {
   void encrypt(rte_mbuf* mbuf, const io::ParsedFrame& frame, const std::uint8_t* data) {
     const std::uint8_t* ip = data + frame.l3_offset;
     Peer* peer = frame.kind == io::FrameKind::kIpv4
-                     ? peers_.find_by_destination_v4(load_be32(ip + 16))
+                     ? peers_.find_by_destination_v4(io::load_be32(ip + 16))
                      : peers_.find_by_destination(io::read_ip_info(ip, true).destination);
     if (peer == nullptr) return drop(mbuf, DropReason::kNoPeer);
     if (!peer->send || peer->send->next_counter >= wg::kRejectAfterMessages) {

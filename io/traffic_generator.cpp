@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "io/byte_order.hpp"
 #include "io/headers.hpp"
 
 namespace actorwire::io {
@@ -14,15 +15,6 @@ constexpr std::uint16_t kDestinationPort = 5001;
 constexpr std::uint16_t kFirstSourcePort = 10000;
 constexpr std::size_t kSequenceSize = 8;
 constexpr std::size_t kPatternPeriod = 251;  // prime, so payloads of nearby seqs differ
-
-void store_be16(std::uint8_t* p, std::uint16_t v) {
-  p[0] = static_cast<std::uint8_t>(v >> 8);
-  p[1] = static_cast<std::uint8_t>(v);
-}
-void store_be32(std::uint8_t* p, std::uint32_t v) {
-  store_be16(p, static_cast<std::uint16_t>(v >> 16));
-  store_be16(p + 2, static_cast<std::uint16_t>(v));
-}
 
 }  // namespace
 
