@@ -4,6 +4,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_mbuf.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,10 +40,16 @@ bool start_eal(const std::vector<std::string>& args, std::string& error) {
     }
     std::vector<char*> argv;
     for (auto& arg : full) argv.push_back(arg.data());
+    // rte_eal_init pins the calling thread to the main lcore's CPU, and every thread created
+    // afterwards (CAF's scheduler, detached actors) would inherit that single CPU. actorwire
+    // schedules its own threads, so give the caller its original CPU set back.
+    cpu_set_t original{};
+    const bool have_original = sched_getaffinity(0, sizeof original, &original) == 0;
     if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) {
       start_error = std::string("rte_eal_init failed: ") + rte_strerror(rte_errno);
       return;
     }
+    if (have_original) sched_setaffinity(0, sizeof original, &original);
     started = true;
   });
   if (!started) error = start_error;
