@@ -129,7 +129,12 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   single->wan = impl->wan.get();
   single->config = &impl->config;
   single->pool = impl->pool;
-  single->name = impl->name + "_single";
+  single->peers = std::make_unique<PeerTable>(impl->config, impl->name + "_peers");
+  if (!single->peers->valid()) {
+    error = "cannot build the allowed-IPs table (DPDK LPM) for " +
+            std::to_string(config.peers.size()) + " peer(s)";
+    return nullptr;
+  }
   single->counters = std::make_shared<StageCounters>("single");
   impl->counters.push_back(single->counters);
   impl->actors.push_back(spawn_single_actor(*impl->system, single));

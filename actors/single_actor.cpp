@@ -7,7 +7,6 @@
 #include <chrono>
 
 #include "actors/messages.hpp"
-#include "actors/peer_table.hpp"
 #include "caf/all.hpp"
 #include "crypto/messages.hpp"
 #include "io/byte_order.hpp"
@@ -50,7 +49,7 @@ class SingleLoop {
   explicit SingleLoop(const SingleActorContext& context)
       : context_(context),
         counters_(*context.counters),
-        peers_(*context.config, context.name + "_peers"),
+        peers_(*context.peers),
         aead_(crypto::make_aead(context.config->crypto.aead)),
         batch_(std::min<std::size_t>(context.config->topology.batch_size, kMaxBurst)),
         mtu_(context.config->interface.mtu),
@@ -68,8 +67,6 @@ class SingleLoop {
   }
   SingleLoop(const SingleLoop&) = delete;
   SingleLoop& operator=(const SingleLoop&) = delete;
-
-  bool valid() const { return peers_.valid(); }
 
   // Runs up to kLoopsPerPoll receive/seal/transmit loops (fewer once the ports run dry), so
   // the cost of the CAF poll message is spread over many bursts.
@@ -255,7 +252,7 @@ class SingleLoop {
 
   const SingleActorContext& context_;
   StageCounters& counters_;
-  PeerTable peers_;
+  PeerTable& peers_;  // owned by the context, used by this actor only
   std::unique_ptr<crypto::Aead> aead_;
   std::size_t batch_;
   std::uint16_t mtu_;
@@ -272,10 +269,6 @@ struct SingleState {
 caf::behavior single_behavior(caf::stateful_actor<SingleState>* self,
                               std::shared_ptr<SingleActorContext> context) {
   self->state.loop = std::make_unique<SingleLoop>(*context);
-  if (!self->state.loop->valid()) {
-    self->quit(caf::sec::runtime_error);
-    return {};
-  }
   // Keep the context (ports, config, counters) alive as long as the loop runs.
   self->attach_functor([context] {});
   self->send(self, poll_atom::value);

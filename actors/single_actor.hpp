@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "actors/peer_table.hpp"
 #include "actors/stage_counters.hpp"
 #include "caf/fwd.hpp"
 #include "config/gateway_config.hpp"
@@ -19,7 +20,8 @@ struct SingleActorContext {
   io::Port* wan = nullptr;
   const config::GatewayConfig* config = nullptr;
   rte_mempool* pool = nullptr;  // for packets the gateway originates (ARP requests)
-  std::string name;             // unique per process (names DPDK tables)
+  // Built (and validated) by the gateway; from spawn on only the actor touches it.
+  std::unique_ptr<PeerTable> peers;
   std::shared_ptr<StageCounters> counters;
 };
 

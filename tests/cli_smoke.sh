@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The actorwire binary as a user meets it: the embedded default runs and reports traffic; a
+# broken config is refused with file:line:column and exit status 2, before DPDK starts.
+set -euo pipefail
+actorwire="$1"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+"$actorwire" run --print-default-config >"$work/default.toml"
+grep -q '^\[interface\]' "$work/default.toml" || fail "default config has no [interface]"
+
+# The printed default is a valid config: run it (a copy of the embedded default) for 2 s.
+chmod 600 "$work/default.toml"
+"$actorwire" run -c "$work/default.toml" -d 2 -s 64 -s 1420 >"$work/run.out" 2>&1 ||
+  fail "run exited $? : $(tail -5 "$work/run.out")"
+grep -q 'Mpps' "$work/run.out" || fail "no live line"
+summary="$(grep '^summary' "$work/run.out")" || fail "no summary"
+packets_out="$(sed -E 's/.* ([0-9]+) out,.*/\1/' <<<"$summary")"
+[[ "$packets_out" -gt 1000 ]] || fail "only $packets_out packets forwarded: $summary"
+
+# A broken config: error with position, exit 2, and no key text echoed.
+sed 's/^kind = "single"/kind = "Pipeline"/' "$work/default.toml" >"$work/broken.toml"
+chmod 600 "$work/broken.toml"
+set +e
+"$actorwire" run -c "$work/broken.toml" -d 1 >"$work/broken.out" 2>&1
+status=$?
+set -e
+[[ $status -eq 2 ]] || fail "broken config exited $status, expected 2"
+grep -qE 'broken\.toml:[0-9]+:[0-9]+: topology\.kind' "$work/broken.out" ||
+  fail "no file:line:col error: $(cat "$work/broken.out")"
+private_key="$(sed -nE 's/^private_key = "(.*)"/\1/p' "$work/default.toml")"
+if grep -qF "$private_key" "$work/broken.out" "$work/run.out"; then fail "private key echoed"; fi
+echo "1 passed, 0 failed"
