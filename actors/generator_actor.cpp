@@ -6,15 +6,13 @@
 #include <array>
 #include <chrono>
 
-#include "actors/messages.hpp"
+#include "actors/polling.hpp"
 #include "caf/all.hpp"
-#include "io/eal.hpp"
 
 namespace actorwire::actors {
 namespace {
 
 constexpr unsigned kBurst = 32;
-constexpr int kBurstsPerPoll = 8;
 // Nothing to do (port full, pool empty, or not yet due): yield the thread this long.
 constexpr auto kPause = std::chrono::microseconds(20);
 
@@ -67,26 +65,13 @@ caf::behavior generator_behavior(caf::stateful_actor<GeneratorState>* self,
   self->send(self, poll_atom::value);
   return {
       [self, context](poll_atom) {
-        io::register_current_thread();
-        const auto start = Clock::now();
-        // Several bursts per poll message spread CAF's per-message cost.
-        bool busy = false;
-        for (int burst = 0; burst < kBurstsPerPoll; ++burst) {
-          if (!offer_burst(*context, self->state)) break;
-          busy = true;
-        }
-        const auto elapsed = static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
-        (busy ? context->counters->busy_ns : context->counters->idle_ns).add(elapsed);
+        const bool busy =
+            run_bursts(*context->counters, [&] { return offer_burst(*context, self->state); });
         if (context->max_packets != 0 && self->state.offered >= context->max_packets) {
           context->finished = true;
           return;  // stay alive (counters, exit) but stop offering
         }
-        if (busy) {
-          self->send(self, poll_atom::value);
-        } else {
-          self->delayed_send(self, kPause, poll_atom::value);
-        }
+        schedule_next_poll(self, busy, kPause);
       },
   };
 }

@@ -6,19 +6,15 @@
 #include <array>
 #include <chrono>
 
-#include "actors/messages.hpp"
+#include "actors/polling.hpp"
 #include "caf/all.hpp"
-#include "io/eal.hpp"
 
 namespace actorwire::actors {
 namespace {
 
 constexpr unsigned kBurst = 64;
-constexpr int kBurstsPerPoll = 8;
 // An empty ring: look again after this long. A 1024-deep ring port at 3 Mpps fills in ~340 us.
 constexpr auto kPause = std::chrono::microseconds(50);
-
-using Clock = std::chrono::steady_clock;
 
 std::size_t drain(SinkContext& context) {
   std::size_t total = 0;
@@ -41,22 +37,8 @@ caf::behavior sink_behavior(caf::event_based_actor* self, std::shared_ptr<SinkCo
   self->send(self, poll_atom::value);
   return {
       [self, context](poll_atom) {
-        io::register_current_thread();
-        const auto start = Clock::now();
-        std::size_t drained = 0;
-        for (int burst = 0; burst < kBurstsPerPoll; ++burst) {
-          const std::size_t count = drain(*context);
-          if (count == 0) break;
-          drained += count;
-        }
-        const auto elapsed = static_cast<std::uint64_t>(
-            std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
-        (drained > 0 ? context->counters->busy_ns : context->counters->idle_ns).add(elapsed);
-        if (drained > 0) {
-          self->send(self, poll_atom::value);
-        } else {
-          self->delayed_send(self, kPause, poll_atom::value);
-        }
+        const bool busy = run_bursts(*context->counters, [&] { return drain(*context) > 0; });
+        schedule_next_poll(self, busy, kPause);
       },
   };
 }
