@@ -8,17 +8,16 @@
 #include "actors/messages.hpp"
 #include "actors/stage_counters.hpp"
 #include "caf/all.hpp"
-#include "io/eal.hpp"
 
 namespace actorwire::actors {
 
 inline constexpr int kBurstsPerPoll = 8;
 
-// Runs `burst()` (true when it moved packets) up to kBurstsPerPoll times, stopping at the first
-// idle one, and books the time. Returns whether any burst moved packets.
+// Scheduler threads are registered with the EAL by the gateway's thread hook, so nothing to do
+// here for mempool caches. Runs `burst()` (true when it moved packets) up to kBurstsPerPoll times,
+// stopping at the first idle one, and books the time. Returns whether any burst moved packets.
 template <class Burst>
 bool run_bursts(StageCounters& counters, Burst&& burst) {
-  io::register_current_thread();
   const auto start = std::chrono::steady_clock::now();
   bool busy = false;
   for (int i = 0; i < kBurstsPerPoll && burst(); ++i) busy = true;

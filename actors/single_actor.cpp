@@ -53,7 +53,9 @@ class SingleLoop {
         aead_(crypto::make_aead(context.config->crypto.aead)),
         batch_(std::min<std::size_t>(context.config->topology.batch_size, kMaxBurst)),
         mtu_(context.config->interface.mtu),
-        listen_port_(context.config->interface.listen_port) {
+        listen_port_(context.config->interface.listen_port),
+        // The WAN address is fixed for the actor's life: look it up once, not per packet.
+        wan_source_ip_(context.wan->identity().primary_ipv4()) {
     lan_.init(context.lan);
     wan_.init(context.wan);
   }
@@ -169,12 +171,9 @@ class SingleLoop {
     const config::MacAddress* next_hop_mac = resolve(wan_, endpoint_ip);
     if (next_hop_mac == nullptr) return drop(mbuf, DropReason::kNoNeighbour);
 
-    const io::OuterIpv4Udp outer{wan_.port->identity().mac,
-                                 *next_hop_mac,
-                                 wan_.port->identity().primary_ipv4(),
-                                 endpoint_ip,
-                                 listen_port_,
-                                 peer->endpoint->port};
+    const io::OuterIpv4Udp outer{
+        wan_.port->identity().mac, *next_hop_mac, wan_source_ip_, endpoint_ip, listen_port_,
+        peer->endpoint->port};
     const io::SealParams seal{&peer->send->key, peer->send->receiver_index,
                               peer->send->next_counter};
     switch (io::encapsulate(mbuf, frame, *aead_, seal, outer, mtu_, ip_id_++)) {
@@ -257,6 +256,7 @@ class SingleLoop {
   std::size_t batch_;
   std::uint16_t mtu_;
   std::uint16_t listen_port_;
+  std::uint32_t wan_source_ip_;
   std::uint16_t ip_id_ = 0;
   PortSide lan_;
   PortSide wan_;
