@@ -1,6 +1,8 @@
-// Atoms the actors exchange. (Packet batches arrive with the topologies issue.)
+// Atoms and message types the actors exchange. Our structs are local-only (never serialised),
+// so CAF is told to allow them without inspect().
 #pragma once
 
+#include "actors/control_messages.hpp"
 #include "caf/all.hpp"
 
 namespace actorwire::actors {
@@ -8,5 +10,13 @@ namespace actorwire::actors {
 // A polling actor sends itself `poll` to run its next loop; other messages (exit, stats) get
 // their turn in between.
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
+// The control actor's periodic timer check.
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+// Tells the control actor which actor owns the data plane.
+using data_plane_atom = caf::atom_constant<caf::atom("dataplane")>;
 
 }  // namespace actorwire::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actorwire::actors::HandshakeIn)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actorwire::actors::PeerActivity)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actorwire::actors::ControlOutput)

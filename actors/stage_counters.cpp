@@ -25,6 +25,36 @@ std::string_view to_string(DropReason reason) {
       return "unhandled";
     case DropReason::kNotForUs:
       return "not_for_us";
+    case DropReason::kBadMessage:
+      return "bad_message";
+    case DropReason::kUnknownIndex:
+      return "unknown_index";
+    case DropReason::kKeyExpired:
+      return "key_expired";
+    case DropReason::kDecryptFailed:
+      return "decrypt_failed";
+    case DropReason::kReplayed:
+      return "replayed";
+    case DropReason::kSourceNotAllowed:
+      return "source_not_allowed";
+    case DropReason::kStagedOverflow:
+      return "staged_overflow";
+    case DropReason::kHandshakeGaveUp:
+      return "handshake_gave_up";
+    case DropReason::kHandshakeBusy:
+      return "handshake_busy";
+    case DropReason::kBadMac1:
+      return "bad_mac1";
+    case DropReason::kRateLimited:
+      return "rate_limited";
+    case DropReason::kUnknownPeer:
+      return "unknown_peer";
+    case DropReason::kHandshakeRejected:
+      return "handshake_rejected";
+    case DropReason::kHandshakeReplayed:
+      return "handshake_replayed";
+    case DropReason::kHandshakeFlood:
+      return "handshake_flood";
     default:
       return "unknown";
   }

@@ -32,9 +32,8 @@ class Aead {
   virtual AeadKind kind() const = 0;
 
   // Encrypts `length` bytes at `data` in place and writes the 16-byte tag to `tag`.
-  virtual void seal(const SecretKey& key, const AeadNonce& nonce,
-                    std::span<const std::uint8_t> aad, std::uint8_t* data, std::size_t length,
-                    std::uint8_t* tag) = 0;
+  virtual void seal(const SecretKey& key, const AeadNonce& nonce, std::span<const std::uint8_t> aad,
+                    std::uint8_t* data, std::size_t length, std::uint8_t* tag) = 0;
   // Verifies `tag` and decrypts in place. Returns false (data unspecified) on a bad tag.
   [[nodiscard]] virtual bool open(const SecretKey& key, const AeadNonce& nonce,
                                   std::span<const std::uint8_t> aad, std::uint8_t* data,
