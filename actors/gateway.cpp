@@ -8,6 +8,8 @@
 #include <thread>
 
 #include "actors/generator_actor.hpp"
+#include "actors/handshake_actor.hpp"
+#include "actors/messages.hpp"
 #include "actors/single_actor.hpp"
 #include "actors/sink_actor.hpp"
 #include "caf/all.hpp"
@@ -62,6 +64,7 @@ struct Gateway::Impl {
   std::unique_ptr<caf::actor_system> system;
   std::vector<caf::actor> actors;
   std::vector<std::shared_ptr<StageCounters>> counters;
+  std::vector<std::shared_ptr<PeerCounters>> peer_counters;
   std::shared_ptr<GeneratorContext> generator;
   std::shared_ptr<SinkContext> sink;
   bool stopped = false;
@@ -124,6 +127,14 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   impl->caf_config->add_thread_hook<DpdkThreadHook>();
   impl->system = std::make_unique<caf::actor_system>(*impl->caf_config);
 
+  // The control actor first: the data plane needs its handle, and it needs the data plane's.
+  auto control = std::make_shared<HandshakeActorContext>();
+  control->config = &impl->config;
+  control->counters = std::make_shared<StageCounters>("handshake");
+  control->options = options.control;
+  caf::actor control_actor = spawn_handshake_actor(*impl->system, control);
+  impl->actors.push_back(control_actor);
+
   auto single = std::make_shared<SingleActorContext>();
   single->lan = impl->lan.get();
   single->wan = impl->wan.get();
@@ -136,8 +147,13 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
     return nullptr;
   }
   single->counters = std::make_shared<StageCounters>("single");
+  single->control = control_actor;
+  for (const Peer& peer : single->peers->peers()) impl->peer_counters.push_back(peer.counters);
   impl->counters.push_back(single->counters);
-  impl->actors.push_back(spawn_single_actor(*impl->system, single));
+  impl->counters.push_back(control->counters);
+  caf::actor single_actor = spawn_single_actor(*impl->system, single);
+  impl->actors.push_back(single_actor);
+  caf::anon_send(control_actor, data_plane_atom::value, single_actor);
 
   if (options.attach_generator && impl->lan->in_memory()) {
     impl->generator = std::make_shared<GeneratorContext>();
@@ -184,6 +200,10 @@ io::Port& Gateway::port(config::PortRole role) {
 
 std::vector<std::shared_ptr<const StageCounters>> Gateway::counters() const {
   return {impl_->counters.begin(), impl_->counters.end()};
+}
+
+std::vector<std::shared_ptr<const PeerCounters>> Gateway::peer_counters() const {
+  return {impl_->peer_counters.begin(), impl_->peer_counters.end()};
 }
 
 const StageCounters* Gateway::generator_counters() const {

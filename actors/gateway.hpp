@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "actors/control_plane.hpp"
+#include "actors/peer_table.hpp"
 #include "actors/stage_counters.hpp"
 #include "config/gateway_config.hpp"
 #include "io/port.hpp"
@@ -19,6 +21,7 @@ struct GatewayOptions {
   bool attach_generator = true;
   bool attach_sink = true;
   unsigned scheduler_threads = 0;  // 0: one per core minus the detached polling actors, >= 1
+  ControlPlaneOptions control;     // handshake actor knobs (tests force "under load")
 };
 
 class Gateway {
@@ -37,6 +40,8 @@ class Gateway {
   io::Port& port(config::PortRole role);
   // Counters of every actor, topology stages first, then generator and sink (if attached).
   std::vector<std::shared_ptr<const StageCounters>> counters() const;
+  // Per-peer traffic, in config order.
+  std::vector<std::shared_ptr<const PeerCounters>> peer_counters() const;
   const StageCounters* generator_counters() const;
   const StageCounters* sink_counters() const;
   // The generator's traffic (nullptr without a generator): tests rebuild expected frames.

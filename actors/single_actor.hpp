@@ -1,12 +1,15 @@
-// Topology `single` (the paper's Variant 1): one actor polls the LAN port, looks up the peer,
-// assigns the counter, seals, writes the outer headers and transmits on the WAN port, all in
-// one loop. It also answers ARP on both ports.
+// Topology `single` (the paper's Variant 1): one actor does everything on the data plane, both
+// directions. Outbound: LAN rx, allowed-IPs lookup, counter, seal, outer headers, WAN tx.
+// Inbound: WAN rx, receiver-index lookup, open, replay window, allowed-IPs source check, LAN tx.
+// Handshake messages go to the control actor, whose answers (datagrams, keypairs, keepalives)
+// come back as messages. It also answers ARP on both ports.
 #pragma once
 
 #include <memory>
 
 #include "actors/peer_table.hpp"
 #include "actors/stage_counters.hpp"
+#include "caf/actor.hpp"
 #include "caf/fwd.hpp"
 #include "config/gateway_config.hpp"
 #include "io/port.hpp"
@@ -19,10 +22,11 @@ struct SingleActorContext {
   io::Port* lan = nullptr;  // both ports and the config outlive the actor
   io::Port* wan = nullptr;
   const config::GatewayConfig* config = nullptr;
-  rte_mempool* pool = nullptr;  // for packets the gateway originates (ARP requests)
+  rte_mempool* pool = nullptr;  // for packets the gateway originates (ARP, handshakes)
   // Built (and validated) by the gateway; from spawn on only the actor touches it.
   std::unique_ptr<PeerTable> peers;
   std::shared_ptr<StageCounters> counters;
+  caf::actor control;  // the handshake/control actor (may be invalid in tests)
 };
 
 // Spawned detached: it busy-polls its ports on a thread of its own.
