@@ -78,6 +78,14 @@ void LiveStats::print_summary(std::ostream& out) const {
       }
     }
   }
+  // Per peer, in the units `wg show` uses (WireGuard message bytes), so the two can be compared.
+  for (const auto& peer : gateway_.peer_counters()) {
+    out << "peer " << peer->public_key << ": rx " << peer->rx_packets.get() << " packets "
+        << peer->rx_bytes.get() << " bytes, tx " << peer->tx_packets.get() << " packets "
+        << peer->tx_bytes.get() << " bytes, keepalives " << peer->keepalives_sent.get() << " sent "
+        << peer->keepalives_received.get() << " received, sessions "
+        << peer->sessions_installed.get() << "\n";
+  }
 }
 
 }  // namespace actorwire::apps
