@@ -15,6 +15,8 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev)
+  # tests/interop: namespaces, wireguard-go as the reference peer, throughput, offloads
+  packages+=(wireguard-go wireguard-tools iperf3 iproute2 ethtool iputils-ping)
 fi
 
 missing=()
