@@ -15,8 +15,12 @@
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
+volatile std::sig_atomic_t g_print_summary = 0;
 void on_signal(int) {
   g_stop = 1;
+}
+void on_summary_signal(int) {
+  g_print_summary = 1;
 }
 
 struct RunOptions {
@@ -57,6 +61,8 @@ int run(const RunOptions& options) {
   }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  // SIGUSR1: print the per-actor and per-peer summary now, keep running (for scripts).
+  std::signal(SIGUSR1, on_summary_signal);
   std::cout << "actorwire: topology " << config::to_string(loaded.config->topology.kind) << ", "
             << loaded.config->peers.size() << " peer(s), config " << loaded.config->source
             << ", AEAD " << crypto::to_string(loaded.config->crypto.aead) << " (Ctrl-C to stop)"
@@ -68,6 +74,10 @@ int run(const RunOptions& options) {
     std::this_thread::sleep_until(next);
     next += std::chrono::seconds(1);
     stats.print_line(std::cout);
+    if (g_print_summary) {
+      g_print_summary = 0;
+      stats.print_summary(std::cout);
+    }
     const double elapsed =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (options.duration_seconds > 0 && elapsed >= options.duration_seconds) break;
