@@ -47,7 +47,7 @@ Mac blake2s_mac(Bytes key, std::initializer_list<Bytes> parts) {
 Hash hmac_blake2s(Bytes key, std::initializer_list<Bytes> parts) {
   if (key.size() > kBlockSize) throw std::logic_error("hmac_blake2s: key longer than a block");
   std::uint8_t pad[kBlockSize] = {};
-  std::memcpy(pad, key.data(), key.size());
+  if (!key.empty()) std::memcpy(pad, key.data(), key.size());
   for (std::uint8_t& byte : pad) byte ^= 0x36;
   StateGuard inner;
   Hash inner_hash;
