@@ -1,0 +1,113 @@
+// Keypair rotation as the kernel does it (current / previous / next): an initiator's new keys
+// are used at once, a responder's only after the initiator used them, and packets under the
+// previous keys still decrypt. Plus the age and counter limits of a keypair.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "actors/peer_sessions.hpp"
+
+namespace actorwire::actors {
+namespace {
+
+using namespace std::chrono_literals;
+const Clock::time_point t0 = Clock::time_point() + 1000s;
+
+std::unique_ptr<Keypair> keypair(std::uint32_t index, bool initiator,
+                                 Clock::time_point created = t0) {
+  auto k = std::make_unique<Keypair>();
+  k->local_index = index;
+  k->initiator = initiator;
+  k->created = created;
+  return k;
+}
+
+bool contains(const std::vector<std::uint32_t>& v, std::uint32_t x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+TEST(PeerSessions, InitiatorKeysBecomeCurrentAtOnce) {
+  PeerSessions sessions;
+  std::vector<std::uint32_t> retired;
+  sessions.install(keypair(1, true), retired);
+  ASSERT_NE(sessions.current(), nullptr);
+  EXPECT_EQ(sessions.current()->local_index, 1u);
+  sessions.install(keypair(2, true), retired);
+  EXPECT_EQ(sessions.current()->local_index, 2u);
+  EXPECT_NE(sessions.find(1), nullptr) << "the previous keys still decrypt in-flight packets";
+  sessions.install(keypair(3, true), retired);
+  EXPECT_EQ(sessions.find(1), nullptr);
+  EXPECT_TRUE(contains(retired, 1));
+  EXPECT_NE(sessions.find(2), nullptr);
+}
+
+TEST(PeerSessions, ResponderKeysWaitForConfirmation) {
+  PeerSessions sessions;
+  std::vector<std::uint32_t> retired;
+  sessions.install(keypair(1, true), retired);
+  sessions.install(keypair(2, false), retired);
+  EXPECT_EQ(sessions.current()->local_index, 1u) << "not used for sending before confirmation";
+  Keypair* next = sessions.find(2);
+  ASSERT_NE(next, nullptr);
+  // A packet under the current keys confirms nothing.
+  EXPECT_FALSE(sessions.received_with(sessions.find(1), retired));
+  EXPECT_TRUE(sessions.received_with(next, retired));
+  EXPECT_EQ(sessions.current()->local_index, 2u);
+  EXPECT_NE(sessions.find(1), nullptr) << "old current becomes previous";
+  EXPECT_FALSE(sessions.received_with(sessions.current(), retired)) << "only once";
+}
+
+TEST(PeerSessions, AnUnconfirmedResponderKeypairIsReplacedByTheNext) {
+  PeerSessions sessions;
+  std::vector<std::uint32_t> retired;
+  sessions.install(keypair(1, false), retired);
+  sessions.install(keypair(2, false), retired);
+  EXPECT_TRUE(contains(retired, 1));
+  EXPECT_EQ(sessions.current(), nullptr);
+  // Our own initiation completing meanwhile: the waiting responder keys become previous.
+  sessions.install(keypair(3, true), retired);
+  EXPECT_EQ(sessions.current()->local_index, 3u);
+  EXPECT_NE(sessions.find(2), nullptr);
+}
+
+TEST(PeerSessions, ClearRetiresEverything) {
+  PeerSessions sessions;
+  std::vector<std::uint32_t> retired;
+  sessions.install(keypair(1, true), retired);
+  sessions.install(keypair(2, true), retired);
+  // A responder keypair drops `previous` (kernel add_new_keypair): 2 is current, 3 next.
+  sessions.install(keypair(3, false), retired);
+  EXPECT_TRUE(contains(retired, 1));
+  retired.clear();
+  sessions.clear(retired);
+  EXPECT_TRUE(sessions.empty());
+  EXPECT_EQ(retired, (std::vector<std::uint32_t>{2, 3}));
+}
+
+TEST(Keypair, AgeAndCounterLimits) {
+  const auto k = keypair(1, true);
+  EXPECT_TRUE(k->usable_for_sending(t0 + 179s));
+  EXPECT_FALSE(k->usable_for_sending(t0 + 180s));
+  EXPECT_TRUE(k->usable_for_receiving(t0 + 179s));
+  EXPECT_FALSE(k->usable_for_receiving(t0 + 180s));
+  EXPECT_FALSE(k->wants_rekey_on_send(t0 + 119s));
+  EXPECT_TRUE(k->wants_rekey_on_send(t0 + 120s)) << "initiator rekeys after REKEY_AFTER_TIME";
+  EXPECT_FALSE(k->wants_rekey_on_receive(t0 + 164s));
+  EXPECT_TRUE(k->wants_rekey_on_receive(t0 + 165s));
+  k->next_send_counter = wg::kRekeyAfterMessages + 1;
+  EXPECT_TRUE(k->wants_rekey_on_send(t0));
+  k->next_send_counter = wg::kRejectAfterMessages;
+  EXPECT_FALSE(k->usable_for_sending(t0));
+
+  const auto responder = keypair(2, false);
+  EXPECT_FALSE(responder->wants_rekey_on_send(t0 + 150s)) << "only the initiator rekeys on time";
+  EXPECT_FALSE(responder->wants_rekey_on_receive(t0 + 170s));
+
+  auto fixed = keypair(3, true);
+  fixed->expires = false;  // static benchmark session
+  EXPECT_TRUE(fixed->usable_for_sending(t0 + 10000s));
+  EXPECT_FALSE(fixed->wants_rekey_on_send(t0 + 10000s));
+}
+
+}  // namespace
+}  // namespace actorwire::actors
