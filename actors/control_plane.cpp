@@ -110,22 +110,23 @@ ControlOutput ControlPlane::handle_handshake(std::span<const std::uint8_t> messa
       message.size() >= 4 && message[1] == 0 && message[2] == 0 && message[3] == 0;
   const std::uint64_t drops_before = counters_->drops_total();
   const std::size_t datagrams_before = out.datagrams.size();
-  if (!reserved_zero) {
-    drop(DropReason::kBadMessage);
-  } else if (type == 1 && message.size() == wg::kInitiationSize) {
+  const auto is = [&](std::uint8_t wanted, std::size_t size) {
+    return reserved_zero && type == wanted && message.size() == size;
+  };
+  if (is(1, wg::kInitiationSize)) {
     if (pass_dos_checks(message, crypto::read_index(message.data() + 4), source, now, backlog,
                         out)) {
       handle_initiation(message, source, now, out);
     }
-  } else if (type == 2 && message.size() == wg::kResponseSize) {
+  } else if (is(2, wg::kResponseSize)) {
     if (pass_dos_checks(message, crypto::read_index(message.data() + 4), source, now, backlog,
                         out)) {
       handle_response(message, source, now, out);
     }
-  } else if (type == 3 && message.size() == wg::kCookieReplySize) {
+  } else if (is(3, wg::kCookieReplySize)) {
     handle_cookie_reply(message, now);
   } else {
-    drop(DropReason::kBadMessage);
+    drop(DropReason::kBadMessage);  // unknown type, wrong size, or reserved bytes set
   }
   // Balance: every message is dropped (counted by reason) or consumed; what we send is
   // generated here and leaves as output.

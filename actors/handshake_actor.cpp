@@ -17,7 +17,7 @@ void deliver(caf::stateful_actor<HandshakeActorState>* self, ControlOutput&& out
 }
 
 caf::behavior handshake_behavior(caf::stateful_actor<HandshakeActorState>* self,
-                                 std::shared_ptr<HandshakeActorContext> context) {
+                                 const std::shared_ptr<HandshakeActorContext>& context) {
   self->state.control =
       std::make_unique<ControlPlane>(*context->config, context->counters, context->options);
   self->attach_functor([context] {});

@@ -488,7 +488,7 @@ struct SingleState {
 };
 
 caf::behavior single_behavior(caf::stateful_actor<SingleState>* self,
-                              std::shared_ptr<SingleActorContext> context) {
+                              const std::shared_ptr<SingleActorContext>& context) {
   self->state.loop = std::make_unique<SingleLoop>(self, *context);
   // Keep the context (ports, config, counters) alive as long as the loop runs.
   self->attach_functor([context] {});

@@ -90,7 +90,7 @@ int run(const RunOptions& options) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   CLI::App app{"actorwire: a WireGuard-compatible VPN gateway on CAF actors over DPDK"};
   app.require_subcommand(1);
   auto* run_command = app.add_subcommand("run", "run the gateway (embedded default without -c)");
@@ -111,4 +111,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   return run(options);
+} catch (const std::exception& error) {
+  // Library failures we did not foresee (allocation, CAF, DPDK): a message, not an abort.
+  std::cerr << "actorwire: fatal: " << error.what() << "\n";
+  return 1;
 }
