@@ -65,6 +65,7 @@ struct Gateway::Impl {
   std::vector<caf::actor> actors;
   std::vector<std::shared_ptr<StageCounters>> counters;
   std::vector<std::shared_ptr<PeerCounters>> peer_counters;
+  std::shared_ptr<StageCounters> control_counters;
   std::shared_ptr<GeneratorContext> generator;
   std::shared_ptr<SinkContext> sink;
   bool stopped = false;
@@ -151,6 +152,7 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   for (const Peer& peer : single->peers->peers()) impl->peer_counters.push_back(peer.counters);
   impl->counters.push_back(single->counters);
   impl->counters.push_back(control->counters);
+  impl->control_counters = control->counters;
   caf::actor single_actor = spawn_single_actor(*impl->system, single);
   impl->actors.push_back(single_actor);
   caf::anon_send(control_actor, data_plane_atom::value, single_actor);
@@ -204,6 +206,10 @@ std::vector<std::shared_ptr<const StageCounters>> Gateway::counters() const {
 
 std::vector<std::shared_ptr<const PeerCounters>> Gateway::peer_counters() const {
   return {impl_->peer_counters.begin(), impl_->peer_counters.end()};
+}
+
+const StageCounters* Gateway::control_counters() const {
+  return impl_->control_counters.get();
 }
 
 const StageCounters* Gateway::generator_counters() const {

@@ -42,6 +42,7 @@ class Gateway {
   std::vector<std::shared_ptr<const StageCounters>> counters() const;
   // Per-peer traffic, in config order.
   std::vector<std::shared_ptr<const PeerCounters>> peer_counters() const;
+  const StageCounters* control_counters() const;  // the handshake actor
   const StageCounters* generator_counters() const;
   const StageCounters* sink_counters() const;
   // The generator's traffic (nullptr without a generator): tests rebuild expected frames.

@@ -23,8 +23,11 @@ LiveStats::Totals LiveStats::read() const {
   // The topology's stages are the ones that are neither generator nor sink; the first stage
   // sees the input, the last one's output is the gateway's.
   for (const auto& counters : all) {
+    // Data-plane stages only: the generator and sink are outside the gateway, the control
+    // actor handles handshake messages, not traffic.
     if (counters.get() == gateway_.generator_counters() ||
-        counters.get() == gateway_.sink_counters()) {
+        counters.get() == gateway_.sink_counters() ||
+        counters.get() == gateway_.control_counters()) {
       continue;
     }
     totals.in += counters->packets_in.get();
