@@ -141,15 +141,15 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   single->wan = impl->wan.get();
   single->config = &impl->config;
   single->pool = impl->pool;
-  single->peers = std::make_unique<PeerTable>(impl->config, impl->name + "_peers");
-  if (!single->peers->valid()) {
+  single->plane = std::make_unique<PeerPlane>(impl->config, impl->name + "_peers");
+  if (!single->plane->valid()) {
     error = "cannot build the allowed-IPs table (DPDK LPM) for " +
             std::to_string(config.peers.size()) + " peer(s)";
     return nullptr;
   }
   single->counters = std::make_shared<StageCounters>("single");
   single->control = control_actor;
-  for (const Peer& peer : single->peers->peers()) impl->peer_counters.push_back(peer.counters);
+  impl->peer_counters = single->plane->peer_counters();
   impl->counters.push_back(single->counters);
   impl->counters.push_back(control->counters);
   impl->control_counters = control->counters;

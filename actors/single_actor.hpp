@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "actors/peer_table.hpp"
+#include "actors/peer_plane.hpp"
 #include "actors/stage_counters.hpp"
 #include "caf/actor.hpp"
 #include "caf/fwd.hpp"
@@ -24,7 +24,7 @@ struct SingleActorContext {
   const config::GatewayConfig* config = nullptr;
   rte_mempool* pool = nullptr;  // for packets the gateway originates (ARP, handshakes)
   // Built (and validated) by the gateway; from spawn on only the actor touches it.
-  std::unique_ptr<PeerTable> peers;
+  std::unique_ptr<PeerPlane> plane;
   std::shared_ptr<StageCounters> counters;
   caf::actor control;  // the handshake/control actor (may be invalid in tests)
 };

@@ -15,6 +15,7 @@ namespace actorwire::actors {
 
 // Why a packet was dropped. The first values mirror io::FrameError one to one.
 enum class DropReason : std::uint8_t {
+  kNone = 0,  // not a drop: the packet goes on
   kTruncatedEthernet = 1,
   kUnsupportedEtherType,
   kTruncatedArp,
