@@ -16,7 +16,7 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev)
   # tests/interop: namespaces, wireguard-go as the reference peer, throughput, offloads
-  packages+=(wireguard-go wireguard-tools iperf3 iproute2 ethtool iputils-ping)
+  packages+=(wireguard-go wireguard-tools iperf3 iproute2 ethtool iputils-ping python3)
 fi
 
 missing=()

@@ -34,7 +34,7 @@ case "$mode" in
 esac
 
 missing=()
-for tool in ip wg wireguard-go iperf3 ethtool ping ss timeout awk; do
+for tool in ip wg wireguard-go iperf3 ethtool ping ss timeout awk python3; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if ((${#missing[@]})); then
@@ -144,6 +144,91 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
+# P and G have run since (0) without a restart, so their byte counters for each other must
+# tell the same story. What each side counts, in WireGuard message bytes (UDP payload):
+#   wireguard-go (P; G in mode wggo): tx = every message sent to the peer: handshake
+#     initiations (148 B) and responses (92 B), transport messages, keepalives (32 B); rx = the
+#     handshake messages it accepted + the transport messages that decrypted and passed the
+#     replay window (receive.go adds len(plaintext) + 32, i.e. the message size).
+#   actorwire: rx/tx = transport messages incl. keepalives, accepted/sent by the data plane;
+#     handshake messages only show in the control actor's row (handshake packets_in/out).
+# Datagrams lost on the way (L: the receiving kernel's UDP InErrors, in practice P's socket
+# buffer overflowing under iperf3, plus veth drops) are in the sender's tx only; each is
+# >= 32 B (keepalive) and <= 1452 B (MTU 1420 + 32). Hence, with 32 L <= lost bytes <= 1452 L:
+#   wggo:      P.tx - G.rx = lost bytes P->G;     G.tx - P.rx = lost bytes G->P
+#   actorwire: P initiated every handshake of this window and G only answered, so
+#              P.tx - G.rx - 148 hs_in = lost bytes P->G;  G.tx + 92 hs_out - P.rx = lost G->P
+# (hs_in/hs_out: actorwire's handshake packets_in/packets_out). Frames lost in actorwire's own
+# receive ring are not reported by actorwire (nor by the kernel), so they would show up as a
+# mismatch P->G.
+lost_p_g=0 lost_g_p=0
+snap_p_rx="" snap_p_tx="" snap_g_rx="" snap_g_tx="" snap_hs_in=0 snap_hs_out=0
+snap_summary="$AWT_WORK/logs/summary-transfer.txt"
+# transfer_snapshot: P's counters are read before and after G's, with pauses longer than any
+# datagram's way; retried until P's did not move (nothing was on the wire while G's were read).
+transfer_snapshot() {
+  local attempt p1 p2 g peer
+  for ((attempt = 0; attempt < 3; attempt++)); do
+    p1="$(peer_transfer "$WG_P")"
+    sleep 0.3
+    if [[ "$mode" == actorwire ]]; then
+      actorwire_summary "$snap_summary" || return 1
+      peer="$(summary_peer "$snap_summary" "$KEY_P_PUB")" || return 1
+      read -r _ snap_g_rx _ snap_g_tx _ <<<"$peer"
+      read -r snap_hs_in snap_hs_out _ <<<"$(summary_actor "$snap_summary" handshake)"
+    else
+      g="$(peer_transfer "$WG_G")"
+      read -r snap_g_rx snap_g_tx <<<"$g"
+      sleep 0.3
+    fi
+    p2="$(peer_transfer "$WG_P")"
+    read -r snap_p_rx snap_p_tx <<<"$p2"
+    [[ "$p1" == "$p2" ]] && break
+  done
+  lost_g_p=$(($(udp_in_errors P) + $(link_counter G wan tx_dropped) +
+    $(link_counter P wanp rx_dropped)))
+  lost_p_g=$(($(udp_in_errors G) + $(link_counter P wanp tx_dropped) +
+    $(link_counter G wan rx_dropped)))
+  [[ "$p1" == "$p2" ]] || awt_log "P's counters kept moving; comparing anyway"
+}
+# lost_bytes_ok BYTES DATAGRAMS: 32 * DATAGRAMS <= BYTES <= 1452 * DATAGRAMS.
+lost_bytes_ok() { (($1 >= 32 * $2 && $1 <= 1452 * $2)); }
+# lost_term SIGN BYTES DATAGRAMS: " SIGN BYTES lost (DATAGRAMS datagrams)", empty when none.
+lost_term() {
+  (($2 == 0 && $3 == 0)) && return
+  printf ' %s %s lost (%s datagrams%s)' "$1" "$2" "$3" "$( (($3 > 0 && $2 == 1452 * $3)) &&
+    echo ' x 1452 B')"
+}
+
+step "(d2) transfer counters: P's wg show against G's"
+if ! transfer_snapshot; then
+  fail "could not read G's counters (actorwire summary on SIGUSR1)"
+else
+  if [[ "$mode" == actorwire ]]; then
+    lost_pg_bytes=$((snap_p_tx - snap_g_rx - 148 * snap_hs_in))
+    lost_gp_bytes=$((snap_g_tx + 92 * snap_hs_out - snap_p_rx))
+    detail="P.tx $snap_p_tx = G.rx $snap_g_rx + 148 x $snap_hs_in initiation(s)"
+    detail+="$(lost_term + "$lost_pg_bytes" "$lost_p_g")"
+    detail+="; P.rx $snap_p_rx = G.tx $snap_g_tx + 92 x $snap_hs_out response(s)"
+    detail+="$(lost_term - "$lost_gp_bytes" "$lost_g_p")"
+  else
+    lost_pg_bytes=$((snap_p_tx - snap_g_rx))
+    lost_gp_bytes=$((snap_g_tx - snap_p_rx))
+    detail="P.tx $snap_p_tx = G.rx $snap_g_rx$(lost_term + "$lost_pg_bytes" "$lost_p_g")"
+    detail+="; P.rx $snap_p_rx = G.tx $snap_g_tx$(lost_term - "$lost_gp_bytes" "$lost_g_p")"
+  fi
+  if lost_bytes_ok "$lost_pg_bytes" "$lost_p_g" && lost_bytes_ok "$lost_gp_bytes" "$lost_g_p"; then
+    pass "$detail"
+  else
+    detail+="; NOT within 32..1452 B per lost datagram"
+    [[ "$mode" == actorwire ]] &&
+      detail+=" (G: $(grep -E '^(single|handshake) |^    drop' "$snap_summary" | tr -s ' ' |
+        paste -sd ';'))"
+    fail "$detail"
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------
 step "(e) P restarts (same key and config): new handshake, ping B -> A"
 t0=$(date +%s)
 if ! restart_peer; then
@@ -199,10 +284,130 @@ else
 fi
 
 # ---------------------------------------------------------------------------------------------
-# ADVERSARIAL STEPS (not yet): garbage UDP to G's port 51820 (every message type, truncated
-# and oversized), replayed transport packets (captured on wanp, resent from P), initiations
-# with stale timestamps, handshake floods (cookie replies under load). Each must leave the
-# tunnel working: re-run (b) after each one. Add them here.
+# Replays and garbage at G's WireGuard port, sent from P's namespace by wire-attack.py. A fresh
+# P sends a new initiation and transport messages (ping B -> A), captured on wanp; afterwards
+# they are replayed unchanged (same MACs, addresses and ports) at G, followed by malformed
+# datagrams from another port. The tunnel must keep working and P's handshake must stay the
+# one of the capture. actorwire must count every attack datagram as a drop, exactly:
+#   replayed transport messages      single/replayed (they decrypt; the counter was seen)
+#   replayed initiation              handshake/handshake_replayed (timestamp not newer; > 20 ms
+#                                    after the original, so not handshake_flood)
+#   garbage, 11 datagrams            single/bad_message 4: empty, type 9, type 4 of 16 B,
+#                                      1400 B of type 5..255 (no WireGuard type)
+#                                    single/unknown_index 1: type 4 of 64 random B
+#                                    handshake/bad_message 3: 1 byte (0x01), type 1 of 100 B,
+#                                      type 1 with non-zero reserved bytes
+#                                    handshake/bad_mac1 2: random type 1 (148 B), type 2 (92 B)
+#                                    handshake/unknown_index 1: random type 3 (64 B)
+# Nothing else may be dropped meanwhile, the handshake actor must see each handshake-type
+# datagram (packets_in), answer none (packets_out) and install no session.
+h_expected_garbage="single/bad_message=4 single/unknown_index=1 handshake/bad_message=3"
+h_expected_garbage+=" handshake/bad_mac1=2 handshake/unknown_index=1"
+h_garbage_total=$(tr ' =' '\n ' <<<"$h_expected_garbage" | awk '{ n += $2 } END { print n }')
+h_garbage_handshake_type=6  # of the 11: type 1/2/3 first byte, i.e. for the handshake actor
+h_transports=3
+step "(h) replayed initiation and transport messages, garbage at G's port: tunnel unharmed"
+h_pcap="$AWT_WORK/logs/h-capture.pcap"
+h_ready="$AWT_WORK/h-capture.ready"
+attack=(python3 "$here/wire-attack.py")
+failures_before=${#failures[@]}
+in_ns P "${attack[@]}" capture --iface wanp --dst "$AWT_IP_G_WAN:$AWT_WG_PORT" --out "$h_pcap" \
+  --initiations 1 --transports "$h_transports" --timeout 15 --ready "$h_ready" \
+  >"$AWT_WORK/logs/h-capture.log" 2>&1 &
+AWT_PIDS[capture]=$!
+for ((i = 0; i < 50; i++)); do
+  [[ -e "$h_ready" ]] || ! kill -0 "${AWT_PIDS[capture]}" 2>/dev/null && break
+  sleep 0.1
+done
+t0=$(date +%s)
+if [[ ! -e "$h_ready" ]]; then
+  fail "capture did not start: $(tail -n 1 "$AWT_WORK/logs/h-capture.log")"
+elif ! restart_peer; then
+  fail "could not restart wireguard-go on P"
+elif ! ping_check B "$AWT_IP_A" -c "$h_transports" -i 0.2 -W 2 ||
+  ! wait_for_handshake "$WG_P" 5 $((t0 - 1)); then
+  fail "fresh P: $ping_summary; P latest handshake $(latest_handshake "$WG_P")"
+fi
+# The capture ends by itself once it has 1 initiation and 3 transport messages.
+for ((i = 0; i < 30; i++)); do
+  kill -0 "${AWT_PIDS[capture]}" 2>/dev/null || break
+  sleep 0.1
+done
+_stop_pid capture TERM 20
+h_capture="$(grep -m1 '^capture:' "$AWT_WORK/logs/h-capture.log")"
+if ((${#failures[@]} == failures_before)) &&
+  [[ "$h_capture" != "capture: initiation=1 transport=$h_transports "* ]]; then
+  fail "capture incomplete: ${h_capture:-$(tail -n 1 "$AWT_WORK/logs/h-capture.log")}"
+fi
+if ((${#failures[@]} == failures_before)); then
+  hs_ref=$(latest_handshake "$WG_P")
+  h_before="$AWT_WORK/logs/summary-h-before.txt"
+  h_after="$AWT_WORK/logs/summary-h-after.txt"
+  [[ "$mode" == actorwire ]] && { actorwire_summary "$h_before" || : >"$h_before"; }
+  h_replay="$(in_ns P "${attack[@]}" replay --iface wanp --in "$h_pcap" 2>&1)"
+  h_garbage="$(in_ns P "${attack[@]}" garbage --dst "$AWT_IP_G_WAN:$AWT_WG_PORT" 2>&1)"
+  printf '%s\n' "$h_replay" "$h_garbage" >"$AWT_WORK/logs/h-attack.log"
+  h_garbage_sent=$(grep -c '^garbage: [a-z0-9-]* [0-9]*$' <<<"$h_garbage")
+  h_replayed_init=$(sed -n 's/^replay: initiation=\([0-9]*\).*/\1/p' <<<"$h_replay")
+  h_replayed_transport=$(sed -n 's/^replay: .*transport=\([0-9]*\).*/\1/p' <<<"$h_replay")
+  attacks="replayed ${h_replayed_init:-?} initiation(s) + ${h_replayed_transport:-?} transport"
+  attacks+=" messages, $h_garbage_sent garbage datagrams"
+  if [[ "$h_replayed_init" != 1 || "$h_replayed_transport" != "$h_transports" ||
+    "$h_garbage_sent" != "$h_garbage_total" ]]; then
+    fail "attack tool: $attacks ($(tail -n 1 <<<"$h_replay"); $(tail -n 1 <<<"$h_garbage"))"
+  elif ! ping_check B "$AWT_IP_A" -c 3 -i 0.2 -W 2; then
+    fail "after the attacks ($attacks): ping B -> A: $ping_summary"
+  elif ! ping_check A "$AWT_IP_B" -c 3 -i 0.2 -W 2; then
+    fail "after the attacks ($attacks): ping A -> B: $ping_summary"
+  elif (($(latest_handshake "$WG_P") != hs_ref)); then
+    fail "after the attacks ($attacks): P's latest handshake moved from $hs_ref to" \
+      "$(latest_handshake "$WG_P")"
+  elif [[ "$mode" != actorwire ]]; then
+    # Not asserted (log text of one wireguard-go version): did the replay reach G at all?
+    replays_logged="$(grep -c 'handshake replay' "$AWT_WORK/logs/wireguard-go-g.log")"
+    pass "$attacks; pings both ways fine, P's handshake unchanged (G's log:" \
+      "$replays_logged handshake replay)"
+  elif ! actorwire_summary "$h_after" || [[ ! -s "$h_before" ]]; then
+    fail "$attacks; tunnel fine, but no actorwire summary to count the drops"
+  else
+    # Per-reason drop growth against the expectation; every other reason must stay put.
+    expected="single/replayed=$h_replayed_transport handshake/handshake_replayed=$h_replayed_init"
+    expected+=" $h_expected_garbage"
+    problems="$(awk -v expected="$expected" '
+        FILENAME == ARGV[1] { before[$1] = $2; next }
+        { after[$1] = $2 }
+        END {
+          n = split(expected, e, " ")
+          for (i = 1; i <= n; i++) { split(e[i], kv, "="); want[kv[1]] = kv[2] }
+          for (k in after) seen[k] = 1
+          for (k in before) seen[k] = 1
+          for (k in want) seen[k] = 1
+          for (k in seen) {
+            d = after[k] - before[k]
+            if (d != want[k] + 0) printf "%s +%d (expected +%d); ", k, d, want[k] + 0
+          }
+        }' <(summary_drops "$h_before") <(summary_drops "$h_after"))"
+    read -r hs_in0 hs_out0 _ <<<"$(summary_actor "$h_before" handshake)"
+    read -r hs_in1 hs_out1 _ <<<"$(summary_actor "$h_after" handshake)"
+    sessions0="$(summary_peer "$h_before" "$KEY_P_PUB" | awk '{ print $7 }')"
+    sessions1="$(summary_peer "$h_after" "$KEY_P_PUB" | awk '{ print $7 }')"
+    want_hs_in=$((h_garbage_handshake_type + h_replayed_init))
+    (((hs_in1 - hs_in0) != want_hs_in)) &&
+      problems+="handshake packets_in +$((hs_in1 - hs_in0)) (expected +$want_hs_in); "
+    ((hs_out1 != hs_out0)) &&
+      problems+="handshake packets_out +$((hs_out1 - hs_out0)) (answered an attack); "
+    [[ "${sessions0:-x}" != "${sessions1:-y}" ]] &&
+      problems+="sessions ${sessions0:-?} -> ${sessions1:-?}; "
+    counted="replayed +$h_replayed_transport, handshake_replayed +$h_replayed_init, garbage:"
+    counted+=" ${h_expected_garbage//=/ +}"
+    if [[ -z "$problems" ]]; then
+      pass "$attacks; pings both ways fine, P's handshake unchanged; G dropped exactly:" \
+        "$counted"
+    else
+      fail "$attacks; tunnel fine, but G's drop counters: ${problems%; }"
+    fi
+  fi
+fi
 
 # ---------------------------------------------------------------------------------------------
 if [[ "$mode" == actorwire ]]; then

@@ -438,6 +438,64 @@ wait_for_handshake() {
   return 1
 }
 
+# actorwire_summary FILE: makes the running actorwire print its summary (SIGUSR1, it keeps
+# running) and writes that summary (the "summary after" line up to the last peer line) to FILE.
+# actorwire prints it at its next 1 s tick, and it reaches the log file only with the live
+# line after it (stdout to a file is flushed per live line): up to ~2 s. Status 1 when no
+# complete summary appeared within 5 s (gateway gone?).
+actorwire_summary() {
+  local out="$1" log="$AWT_WORK/logs/actorwire.log" pid="${AWT_PIDS[g]:-}" before i
+  [[ -n "$pid" && -f "$log" ]] || return 1
+  before=$(grep -c '^summary after' "$log")
+  kill -USR1 "$pid" 2>/dev/null || return 1
+  for ((i = 0; i < 50; i++)); do
+    sleep 0.1
+    # Complete once a live line ("[  12.0s] ...") follows the new summary.
+    if awk -v n="$before" '/^summary after/ { c++ } c > n && /^\[/ { found = 1; exit }
+                           END { exit !found }' "$log"; then
+      awk -v n="$before" '/^summary after/ { c++ }
+                          c == n + 1 { if (/^\[/ || /^----/) exit; if (NF) print }' "$log" >"$out"
+      return 0
+    fi
+  done
+  awt_log "actorwire printed no summary within 5 s of SIGUSR1"
+  return 1
+}
+
+# summary_drops FILE: "ACTOR/REASON COUNT" for each "drop" line of a summary (zeros omitted).
+summary_drops() {
+  awk '/^[^ ]/ { actor = $1 } /^    drop / { sub(/:$/, "", $2); print actor "/" $2, $3 }' "$1"
+}
+
+# summary_actor FILE ACTOR: "PACKETS_IN PACKETS_OUT DROPS" of an actor's row (zeros if absent).
+summary_actor() {
+  awk -v a="$2" '$1 == a && NF == 5 { print $2, $3, $4; f = 1; exit }
+                 END { if (!f) print 0, 0, 0 }' "$1"
+}
+
+# summary_peer FILE PUBKEY: "RX_PACKETS RX_BYTES TX_PACKETS TX_BYTES KEEPALIVES_SENT
+# KEEPALIVES_RECEIVED SESSIONS" from the peer's line, e.g.
+#   peer KEY: rx 4 packets 512 bytes, tx 20 packets 2464 bytes, keepalives 1 sent 0 received,
+#   sessions 2
+# Nothing (status 1) when the line is missing.
+summary_peer() {
+  awk -v k="$2:" '$1 == "peer" && $2 == k { print $4, $6, $9, $11, $14, $16, $19; f = 1; exit }
+                  END { exit !f }' "$1"
+}
+
+# udp_in_errors NS: UDP datagrams the namespace's kernel dropped on receive (full socket
+# buffer, bad checksum): the Udp InErrors counter of /proc/net/snmp (per namespace).
+udp_in_errors() {
+  in_ns "$1" cat /proc/net/snmp |
+    awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) col[$i] = i; h = 1 }
+                   else { print $col["InErrors"]; exit } }'
+}
+
+# link_counter NS DEV NAME: a kernel statistics counter of a link (rx_dropped, tx_dropped, ...).
+link_counter() {
+  in_ns "$1" cat "/sys/class/net/$2/statistics/$3" 2>/dev/null || echo 0
+}
+
 # ns_of_ip IP: which of our namespaces holds the address.
 ns_of_ip() {
   local ns
