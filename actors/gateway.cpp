@@ -10,8 +10,10 @@
 #include "actors/generator_actor.hpp"
 #include "actors/handshake_actor.hpp"
 #include "actors/messages.hpp"
+#include "actors/pipeline.hpp"
 #include "actors/single_actor.hpp"
 #include "actors/sink_actor.hpp"
+#include "actors/workers.hpp"
 #include "caf/all.hpp"
 #include "io/eal.hpp"
 
@@ -52,6 +54,21 @@ io::TrafficPattern pattern_for(const config::GatewayConfig& config, const io::Po
   return pattern;
 }
 
+// rx and tx on threads of their own (busy-polling rx) pay off only when there are cores to
+// spare for them beside the crypto workers; on small machines everything is scheduled.
+bool detached_io(const config::GatewayConfig& config) {
+  return std::thread::hardware_concurrency() >= config.topology.crypto_workers + 3;
+}
+
+// Busy-polling workers need a core each; otherwise they are scheduled and pause when idle.
+bool detached_workers(const config::GatewayConfig& config) {
+  return std::thread::hardware_concurrency() >= config.topology.crypto_workers + 1;
+}
+
+template <class Lock, class Spawn>
+caf::actor start_workers(Gateway::Impl& impl, std::unique_ptr<PeerPlane> plane,
+                         const caf::actor& control, Spawn&& spawn);
+
 }  // namespace
 
 struct Gateway::Impl {
@@ -66,6 +83,9 @@ struct Gateway::Impl {
   std::vector<std::shared_ptr<StageCounters>> counters;
   std::vector<std::shared_ptr<PeerCounters>> peer_counters;
   std::shared_ptr<StageCounters> control_counters;
+  // The stages that receive from / transmit to the ports (live totals).
+  std::vector<std::shared_ptr<StageCounters>> ingress;
+  std::vector<std::shared_ptr<StageCounters>> egress;
   std::shared_ptr<GeneratorContext> generator;
   std::shared_ptr<SinkContext> sink;
   bool stopped = false;
@@ -84,8 +104,10 @@ struct Gateway::Impl {
     caf_config.reset();
     for (io::Port* port : {lan.get(), wan.get()}) {
       if (port == nullptr || !port->in_memory()) continue;
-      free_ring_contents(port->inject_ring());
-      free_ring_contents(port->capture_ring());
+      for (std::uint16_t q = 0; q < port->queues(); ++q) {
+        free_ring_contents(port->inject_ring(q));
+        free_ring_contents(port->capture_ring(q));
+      }
     }
     lan.reset();
     wan.reset();
@@ -99,11 +121,6 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   auto impl = std::make_unique<Impl>();
   impl->config = config;
   impl->name = "aw" + std::to_string(instances++);
-  if (config.topology.kind != config::TopologyKind::kSingle) {
-    error = "topology '" + std::string(config::to_string(config.topology.kind)) +
-            "' is not implemented yet (available: single)";
-    return nullptr;
-  }
   const config::PortConfig* lan_config = config.port(config::PortRole::kLan);
   const config::PortConfig* wan_config = config.port(config::PortRole::kWan);
   if (lan_config == nullptr || wan_config == nullptr) {
@@ -113,14 +130,25 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   if (!io::start_eal(config.dpdk.eal_args, error)) return nullptr;
   impl->pool = io::make_mbuf_pool(impl->name + "_pool", config.dpdk.mbuf_count, error);
   if (impl->pool == nullptr) return nullptr;
-  impl->lan = io::Port::open(*lan_config, config.dpdk, impl->pool, 1, error);
+  // The workers topologies poll one queue pair per worker; the others one queue.
+  const bool workers = config.topology.kind == config::TopologyKind::kWorkersMutex ||
+                       config.topology.kind == config::TopologyKind::kWorkersSpinlock;
+  const auto queues = static_cast<std::uint16_t>(workers ? config.topology.crypto_workers : 1);
+  impl->lan = io::Port::open(*lan_config, config.dpdk, impl->pool, queues, error);
   if (!impl->lan) return nullptr;
-  impl->wan = io::Port::open(*wan_config, config.dpdk, impl->pool, 1, error);
+  impl->wan = io::Port::open(*wan_config, config.dpdk, impl->pool, queues, error);
   if (!impl->wan) return nullptr;
 
-  // Actor threads: the detached polling actor has its own; the scheduler gets the other cores.
+  // Actor threads: detached actors have their own; the scheduler gets the other cores.
+  const unsigned detached =
+      config.topology.kind == config::TopologyKind::kPipeline ? (detached_io(config) ? 2u : 0u)
+      : workers ? (detached_workers(config) ? config.topology.crypto_workers : 0u)
+                : 1u;
   unsigned threads = options.scheduler_threads;
-  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency() - 1);
+  if (threads == 0) {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    threads = std::max(1u, cores > detached ? cores - detached : 1u);
+  }
   impl->caf_config = std::make_unique<caf::actor_system_config>();
   impl->caf_config->set("scheduler.max-threads", threads);
   // A self-polling actor must not monopolise a scheduler thread.
@@ -136,30 +164,70 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   caf::actor control_actor = spawn_handshake_actor(*impl->system, control);
   impl->actors.push_back(control_actor);
 
-  auto single = std::make_shared<SingleActorContext>();
-  single->lan = impl->lan.get();
-  single->wan = impl->wan.get();
-  single->config = &impl->config;
-  single->pool = impl->pool;
-  single->plane = std::make_unique<PeerPlane>(impl->config, impl->name + "_peers");
-  if (!single->plane->valid()) {
+  impl->control_counters = control->counters;
+  auto plane = std::make_unique<PeerPlane>(impl->config, impl->name + "_peers");
+  if (!plane->valid()) {
     error = "cannot build the allowed-IPs table (DPDK LPM) for " +
             std::to_string(config.peers.size()) + " peer(s)";
     return nullptr;
   }
-  single->counters = std::make_shared<StageCounters>("single");
-  single->control = control_actor;
-  impl->peer_counters = single->plane->peer_counters();
-  impl->counters.push_back(single->counters);
+  impl->peer_counters = plane->peer_counters();
+  caf::actor data_plane;
+  if (config.topology.kind == config::TopologyKind::kPipeline) {
+    auto pipeline = std::make_shared<PipelineContext>();
+    pipeline->lan = impl->lan.get();
+    pipeline->wan = impl->wan.get();
+    pipeline->config = &impl->config;
+    pipeline->pool = impl->pool;
+    pipeline->plane = std::move(plane);
+    pipeline->control = control_actor;
+    pipeline->detached_io = detached_io(config);
+    pipeline->rx_counters = std::make_shared<StageCounters>("rx");
+    pipeline->lookup_counters = std::make_shared<StageCounters>("lookup");
+    for (std::uint32_t i = 0; i < config.topology.crypto_workers; ++i) {
+      pipeline->crypto_counters.push_back(
+          std::make_shared<StageCounters>("crypto" + std::to_string(i)));
+    }
+    pipeline->tx_counters = std::make_shared<StageCounters>("tx");
+    impl->counters.push_back(pipeline->rx_counters);
+    impl->counters.push_back(pipeline->lookup_counters);
+    for (const auto& counters : pipeline->crypto_counters) impl->counters.push_back(counters);
+    impl->counters.push_back(pipeline->tx_counters);
+    impl->ingress = {pipeline->rx_counters};
+    impl->egress = {pipeline->tx_counters};
+    const PipelineActors actors = spawn_pipeline(*impl->system, pipeline);
+    for (const auto& actor : actors.all()) impl->actors.push_back(actor);
+    data_plane = actors.lookup;
+  } else if (workers) {
+    data_plane =
+        config.topology.kind == config::TopologyKind::kWorkersMutex
+            ? start_workers<MutexLock>(*impl, std::move(plane), control_actor, spawn_workers_mutex)
+            : start_workers<SpinLock>(*impl, std::move(plane), control_actor,
+                                      spawn_workers_spinlock);
+  } else {
+    auto single = std::make_shared<SingleActorContext>();
+    single->lan = impl->lan.get();
+    single->wan = impl->wan.get();
+    single->config = &impl->config;
+    single->pool = impl->pool;
+    single->shared = std::make_shared<SharedPlane<NoLock>>();
+    single->shared->plane = std::move(plane);
+    single->counters = std::make_shared<StageCounters>("single");
+    single->control = control_actor;
+    impl->counters.push_back(single->counters);
+    impl->ingress = {single->counters};
+    impl->egress = {single->counters};
+    data_plane = spawn_single_actor(*impl->system, single);
+    impl->actors.push_back(data_plane);
+  }
   impl->counters.push_back(control->counters);
-  impl->control_counters = control->counters;
-  caf::actor single_actor = spawn_single_actor(*impl->system, single);
-  impl->actors.push_back(single_actor);
-  caf::anon_send(control_actor, data_plane_atom::value, single_actor);
+  caf::anon_send(control_actor, data_plane_atom::value, data_plane);
 
   if (options.attach_generator && impl->lan->in_memory()) {
     impl->generator = std::make_shared<GeneratorContext>();
-    impl->generator->ring = impl->lan->inject_ring();
+    for (std::uint16_t q = 0; q < impl->lan->queues(); ++q) {
+      impl->generator->rings.push_back(impl->lan->inject_ring(q));
+    }
     impl->generator->pool = impl->pool;
     impl->generator->traffic =
         std::make_shared<const io::TrafficGenerator>(pattern_for(impl->config, *impl->lan));
@@ -172,7 +240,10 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   if (options.attach_sink) {
     impl->sink = std::make_shared<SinkContext>();
     for (io::Port* port : {impl->lan.get(), impl->wan.get()}) {
-      if (port->in_memory()) impl->sink->rings.push_back(port->capture_ring());
+      if (!port->in_memory()) continue;
+      for (std::uint16_t q = 0; q < port->queues(); ++q) {
+        impl->sink->rings.push_back(port->capture_ring(q));
+      }
     }
     if (!impl->sink->rings.empty()) {
       impl->sink->counters = std::make_shared<StageCounters>("sink");
@@ -184,6 +255,33 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   }
   return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
 }
+
+namespace {
+
+template <class Lock, class Spawn>
+caf::actor start_workers(Gateway::Impl& impl, std::unique_ptr<PeerPlane> plane,
+                         const caf::actor& control, Spawn&& spawn) {
+  DataPathContext<Lock> base;
+  base.lan = impl.lan.get();
+  base.wan = impl.wan.get();
+  base.config = &impl.config;
+  base.pool = impl.pool;
+  base.shared = std::make_shared<SharedPlane<Lock>>();
+  base.shared->plane = std::move(plane);
+  base.control = control;
+  std::vector<std::shared_ptr<StageCounters>> counters;
+  for (std::uint32_t i = 0; i < impl.config.topology.crypto_workers; ++i) {
+    counters.push_back(std::make_shared<StageCounters>("worker" + std::to_string(i)));
+    impl.counters.push_back(counters.back());
+  }
+  impl.ingress = counters;
+  impl.egress = counters;
+  const auto actors = spawn(*impl.system, base, counters, detached_workers(impl.config));
+  for (const auto& actor : actors) impl.actors.push_back(actor);
+  return actors.front();  // worker 0 applies the control actor's decisions
+}
+
+}  // namespace
 
 Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Gateway::~Gateway() = default;
@@ -200,12 +298,24 @@ io::Port& Gateway::port(config::PortRole role) {
   return role == config::PortRole::kLan ? *impl_->lan : *impl_->wan;
 }
 
+const io::Port& Gateway::port(config::PortRole role) const {
+  return role == config::PortRole::kLan ? *impl_->lan : *impl_->wan;
+}
+
 std::vector<std::shared_ptr<const StageCounters>> Gateway::counters() const {
   return {impl_->counters.begin(), impl_->counters.end()};
 }
 
 std::vector<std::shared_ptr<const PeerCounters>> Gateway::peer_counters() const {
   return {impl_->peer_counters.begin(), impl_->peer_counters.end()};
+}
+
+std::vector<std::shared_ptr<const StageCounters>> Gateway::ingress_counters() const {
+  return {impl_->ingress.begin(), impl_->ingress.end()};
+}
+
+std::vector<std::shared_ptr<const StageCounters>> Gateway::egress_counters() const {
+  return {impl_->egress.begin(), impl_->egress.end()};
 }
 
 const StageCounters* Gateway::control_counters() const {

@@ -38,10 +38,14 @@ class Gateway {
 
   const config::GatewayConfig& config() const;
   io::Port& port(config::PortRole role);
+  const io::Port& port(config::PortRole role) const;
   // Counters of every actor, topology stages first, then generator and sink (if attached).
   std::vector<std::shared_ptr<const StageCounters>> counters() const;
   // Per-peer traffic, in config order.
   std::vector<std::shared_ptr<const PeerCounters>> peer_counters() const;
+  // The stages that receive from the ports / transmit to them: the gateway's in and out.
+  std::vector<std::shared_ptr<const StageCounters>> ingress_counters() const;
+  std::vector<std::shared_ptr<const StageCounters>> egress_counters() const;
   const StageCounters* control_counters() const;  // the handshake actor
   const StageCounters* generator_counters() const;
   const StageCounters* sink_counters() const;

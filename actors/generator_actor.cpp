@@ -1,18 +1,19 @@
 #include "actors/generator_actor.hpp"
 
-#include <rte_mbuf.h>
-#include <rte_ring.h>
-
-#include <array>
+#include <algorithm>
 #include <chrono>
+#include <cstdint>
+#include <optional>
 
 #include "actors/polling.hpp"
 #include "caf/all.hpp"
+#include "io/traffic_injector.hpp"
 
 namespace actorwire::actors {
 namespace {
 
 constexpr unsigned kBurst = 32;
+static_assert(kBurst <= io::TrafficInjector::kMaxBurst);
 // Nothing to do (port full, pool empty, or not yet due): yield the thread this long.
 constexpr auto kPause = std::chrono::microseconds(20);
 
@@ -21,10 +22,12 @@ using Clock = std::chrono::steady_clock;
 struct GeneratorState {
   Clock::time_point start;
   std::uint64_t offered = 0;
+  std::optional<io::TrafficInjector> injector;  // built when the actor starts
 };
 
 // Offers one burst; returns false when the generator should pause before the next.
 bool offer_burst(GeneratorContext& context, GeneratorState& state) {
+  io::TrafficInjector& injector = *state.injector;
   unsigned want = kBurst;
   if (context.max_packets != 0) {
     want =
@@ -36,31 +39,25 @@ bool offer_burst(GeneratorContext& context, GeneratorState& state) {
     if (due <= state.offered) return false;
     want = static_cast<unsigned>(std::min<std::uint64_t>(want, due - state.offered));
   } else {
-    want = std::min(want, rte_ring_free_count(context.ring));
+    want = injector.frames_that_fit(state.offered, want);
   }
   if (want == 0) return false;
-  std::array<rte_mbuf*, kBurst> mbufs;
-  if (rte_pktmbuf_alloc_bulk(context.pool, mbufs.data(), want) != 0) return false;
-  std::uint64_t bytes = 0;
-  for (unsigned i = 0; i < want; ++i) {
-    context.traffic->fill(mbufs[i], state.offered + i);
-    bytes += mbufs[i]->pkt_len;
+  const io::InjectedBurst burst = injector.inject(state.offered, want);
+  if (burst.offered == 0) return false;  // the pool is empty
+  if (burst.enqueued < burst.offered) {
+    context.counters->drop(DropReason::kTxFull, burst.offered - burst.enqueued);
   }
-  const unsigned enqueued =
-      rte_ring_enqueue_burst(context.ring, reinterpret_cast<void**>(mbufs.data()), want, nullptr);
-  if (enqueued < want) {
-    rte_pktmbuf_free_bulk(mbufs.data() + enqueued, want - enqueued);
-    context.counters->drop(DropReason::kTxFull, want - enqueued);
-  }
-  state.offered += want;
-  context.counters->packets_generated.add(want);
-  context.counters->packets_out.add(enqueued);
-  context.counters->bytes_out.add(bytes);
-  return enqueued == want;
+  state.offered += burst.offered;
+  context.counters->packets_generated.add(burst.offered);
+  context.counters->packets_out.add(burst.enqueued);
+  context.counters->bytes_out.add(burst.bytes);
+  return burst.enqueued == burst.offered;
 }
 
 caf::behavior generator_behavior(caf::stateful_actor<GeneratorState>* self,
                                  std::shared_ptr<GeneratorContext> context) {
+  // Computes every flow's queue (a frame per flow) once, before the first frame goes out.
+  self->state.injector.emplace(context->traffic, context->rings, context->pool);
   self->state.start = Clock::now();
   self->send(self, poll_atom::value);
   return {

@@ -1,11 +1,14 @@
 // The built-in traffic generator: feeds an in-process (net_ring) port with frames from an
 // io::TrafficGenerator, at a fixed rate or as fast as the port accepts, optionally stopping
-// after max_packets. Like a NIC, a full port at a fixed rate means dropped frames (counted
-// as tx_full here: the gateway was too slow).
+// after max_packets. A port with several rx queues gets each frame on the queue a NIC's RSS
+// would pick for its flow (io::TrafficInjector). Like a NIC, a full queue at a fixed rate
+// means dropped frames (counted as tx_full here: the gateway was too slow); as fast as the
+// port accepts means as fast as the fullest queue accepts, since frames go out in order.
 #pragma once
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include "actors/stage_counters.hpp"
 #include "caf/fwd.hpp"
@@ -17,7 +20,7 @@ struct rte_ring;
 namespace actorwire::actors {
 
 struct GeneratorContext {
-  rte_ring* ring = nullptr;  // the LAN port's inject ring
+  std::vector<rte_ring*> rings;  // the LAN port's inject rings, one per rx queue, in order
   rte_mempool* pool = nullptr;
   std::shared_ptr<const io::TrafficGenerator> traffic;
   std::uint64_t rate_pps = 0;     // 0 = as fast as the port accepts

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "actors/control_messages.hpp"
+#include "actors/packet_batch.hpp"
 #include "caf/all.hpp"
 
 namespace actorwire::actors {
@@ -14,9 +15,15 @@ using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 // Tells the control actor which actor owns the data plane.
 using data_plane_atom = caf::atom_constant<caf::atom("dataplane")>;
+// `(credit_atom, edge, count)`: the receiver of a bounded edge returns `count` credits; `edge`
+// names the edge at the sender (e.g. the crypto worker's index at lookup).
+using credit_atom = caf::atom_constant<caf::atom("credit")>;
+// `(neighbour_atom, ip, mac bytes)`: a worker learned a neighbour its siblings should know.
+using neighbour_atom = caf::atom_constant<caf::atom("neighbour")>;
 
 }  // namespace actorwire::actors
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actorwire::actors::HandshakeIn)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actorwire::actors::PeerActivity)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actorwire::actors::ControlOutput)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actorwire::actors::PacketBatch)

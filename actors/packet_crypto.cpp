@@ -29,8 +29,8 @@ DropReason seal_frame(rte_mbuf* mbuf, const io::ParsedFrame& frame, const Crypto
 }
 
 std::optional<std::size_t> open_frame(rte_mbuf* mbuf, const io::InboundUdp& udp,
-                                      const crypto::TransportHeader& header,
-                                      const CryptoArgs& args, crypto::Aead& aead) {
+                                      const crypto::TransportHeader& header, const CryptoArgs& args,
+                                      crypto::Aead& aead) {
   auto* message = rte_pktmbuf_mtod(mbuf, std::uint8_t*) + udp.message_offset;
   return crypto::open_transport(aead, args.key, header, message, udp.message_length);
 }
@@ -38,12 +38,10 @@ std::optional<std::size_t> open_frame(rte_mbuf* mbuf, const io::InboundUdp& udp,
 rte_mbuf* make_keepalive_frame(rte_mempool* pool, const CryptoArgs& args, crypto::Aead& aead,
                                const OuterSource& source, std::uint16_t mtu, std::uint16_t ip_id) {
   std::array<std::uint8_t, wg::kKeepaliveSize> message;
-  crypto::seal_transport(aead, args.key, args.receiver_index, args.counter, message.data(), 0,
-                         mtu);
+  crypto::seal_transport(aead, args.key, args.receiver_index, args.counter, message.data(), 0, mtu);
   const config::Endpoint destination{config::IpAddress::v4(args.endpoint_ip), args.endpoint_port};
-  return make_datagram_frame(pool, destination,
-                             std::vector<std::uint8_t>(message.begin(), message.end()), source,
-                             ip_id);
+  return make_datagram_frame(
+      pool, destination, std::vector<std::uint8_t>(message.begin(), message.end()), source, ip_id);
 }
 
 rte_mbuf* make_datagram_frame(rte_mempool* pool, const config::Endpoint& destination,
@@ -52,9 +50,9 @@ rte_mbuf* make_datagram_frame(rte_mempool* pool, const config::Endpoint& destina
   if (destination.address.is_v6) return nullptr;
   rte_mbuf* mbuf = rte_pktmbuf_alloc(pool);
   if (mbuf == nullptr) return nullptr;
-  const io::OuterIpv4Udp outer{source.mac,  config::MacAddress{}, source.ip,
-                               destination.address.v4_host_order(), source.port,
-                               destination.port};
+  const io::OuterIpv4Udp outer{source.mac,  config::MacAddress{},
+                               source.ip,   destination.address.v4_host_order(),
+                               source.port, destination.port};
   if (!io::build_udp_frame(mbuf, outer, payload.data(), payload.size(), ip_id)) {
     rte_pktmbuf_free(mbuf);
     return nullptr;

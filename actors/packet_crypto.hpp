@@ -35,8 +35,8 @@ DropReason seal_frame(rte_mbuf* mbuf, const io::ParsedFrame& frame, const Crypto
 // Opens the transport message of a WAN frame in place; the padded plaintext length, or nullopt
 // if it does not authenticate.
 std::optional<std::size_t> open_frame(rte_mbuf* mbuf, const io::InboundUdp& udp,
-                                      const crypto::TransportHeader& header,
-                                      const CryptoArgs& args, crypto::Aead& aead);
+                                      const crypto::TransportHeader& header, const CryptoArgs& args,
+                                      crypto::Aead& aead);
 
 // A new WAN frame holding an empty transport message (keepalive); nullptr without buffers.
 rte_mbuf* make_keepalive_frame(rte_mempool* pool, const CryptoArgs& args, crypto::Aead& aead,

@@ -44,7 +44,8 @@ PeerActivityEntry& PeerPlane::note(Peer& peer) {
 }
 
 void PeerPlane::want_handshake(Peer& peer, Clock::time_point now) {
-  if (peer.last_handshake_request && now - *peer.last_handshake_request < kHandshakeRequestInterval) {
+  if (peer.last_handshake_request &&
+      now - *peer.last_handshake_request < kHandshakeRequestInterval) {
     return;
   }
   peer.last_handshake_request = now;
@@ -98,9 +99,9 @@ PeerPlane::Outbound PeerPlane::prepare_outbound(rte_mbuf* mbuf, const io::Parsed
 }
 
 PeerPlane::Inbound PeerPlane::prepare_inbound(const crypto::TransportHeader& header,
-                                              const config::Endpoint& source,
-                                              Clock::time_point now, CryptoArgs& args,
-                                              bool& verify_checksum, DropReason& reason) {
+                                              const config::Endpoint& source, Clock::time_point now,
+                                              CryptoArgs& args, bool& verify_checksum,
+                                              DropReason& reason) {
   const auto match = peers_.find_by_index(header.receiver_index);
   if (match.keypair == nullptr) {
     reason = DropReason::kUnknownIndex;
@@ -175,8 +176,8 @@ PeerPlane::Delivery PeerPlane::accept_inbound(const CryptoArgs& args, std::uint6
     delivery.reason = DropReason::kTruncatedIp;
     return delivery;
   }
-  const std::size_t inner_length = is_v6 ? io::kIpv6HeaderSize + io::load_be16(plaintext + 4)
-                                         : io::load_be16(plaintext + 2);
+  const std::size_t inner_length =
+      is_v6 ? io::kIpv6HeaderSize + io::load_be16(plaintext + 4) : io::load_be16(plaintext + 2);
   if (inner_length > padded_length || inner_length < io::kIpv4HeaderSize) {
     delivery.reason = DropReason::kMalformedIp;
     return delivery;

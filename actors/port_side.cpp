@@ -4,8 +4,8 @@
 
 namespace actorwire::actors {
 
-PortSide::PortSide(io::Port& port, rte_mempool* pool, StageCounters& counters)
-    : port_(port), pool_(pool), counters_(counters) {
+PortSide::PortSide(io::Port& port, rte_mempool* pool, StageCounters& counters, std::uint16_t queue)
+    : port_(port), pool_(pool), queue_(queue), counters_(counters) {
   for (const auto& neighbour : port.static_neighbours()) {
     if (!neighbour.address.is_v6) {
       neighbours_.add_static(neighbour.address.v4_host_order(), neighbour.mac);
@@ -67,6 +67,17 @@ void PortSide::release(std::uint32_t neighbour, const config::MacAddress& mac) {
   }
 }
 
+void PortSide::learn(std::uint32_t ip, const config::MacAddress& mac) {
+  neighbours_.learn(ip, mac);
+  if (const auto* known = neighbours_.find(ip)) release(ip, *known);  // static entries win
+}
+
+std::vector<std::pair<std::uint32_t, config::MacAddress>> PortSide::take_learned() {
+  std::vector<std::pair<std::uint32_t, config::MacAddress>> out;
+  out.swap(learned_);
+  return out;
+}
+
 void PortSide::expire_waiting(std::chrono::steady_clock::time_point now) {
   while (!waiting_.empty() && now - waiting_.front().since > kNeighbourTimeout) {
     drop(waiting_.front().mbuf, DropReason::kNoNeighbour);
@@ -83,7 +94,10 @@ void PortSide::handle_arp(rte_mbuf* mbuf, const io::ParsedFrame& frame,
   io::ArpPacket reply;
   const io::ArpAction action = io::process_arp(arp, identity(), neighbours_, reply);
   if (action != io::ArpAction::kIgnore) {
-    if (const auto* mac = neighbours_.find(arp.sender_ip)) release(arp.sender_ip, *mac);
+    if (const auto* mac = neighbours_.find(arp.sender_ip)) {
+      release(arp.sender_ip, *mac);
+      learned_.emplace_back(arp.sender_ip, *mac);
+    }
   }
   switch (action) {
     case io::ArpAction::kIgnore:
@@ -108,7 +122,7 @@ void PortSide::flush() {
   while (sent_total < tx_.size()) {
     const std::size_t chunk = std::min<std::size_t>(tx_.size() - sent_total, UINT16_MAX);
     const std::uint16_t sent =
-        port_.tx_burst(0, tx_.data() + sent_total, static_cast<std::uint16_t>(chunk));
+        port_.tx_burst(queue_, tx_.data() + sent_total, static_cast<std::uint16_t>(chunk));
     std::uint64_t bytes = 0;
     for (std::uint16_t i = 0; i < sent; ++i) bytes += tx_[sent_total + i]->pkt_len;
     counters_.packets_out.add(sent);

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <utility>
 #include <vector>
 
 #include "actors/stage_counters.hpp"
@@ -27,7 +28,7 @@ class PortSide {
   static constexpr auto kNeighbourTimeout = std::chrono::seconds(3);
   static constexpr auto kArpRetryInterval = std::chrono::seconds(1);
 
-  PortSide(io::Port& port, rte_mempool* pool, StageCounters& counters);
+  PortSide(io::Port& port, rte_mempool* pool, StageCounters& counters, std::uint16_t queue = 0);
   ~PortSide();  // frees (and counts) what is still queued
   PortSide(const PortSide&) = delete;
   PortSide& operator=(const PortSide&) = delete;
@@ -45,6 +46,10 @@ class PortSide {
   // An ARP frame received on this port: answers, learns, releases waiting frames.
   void handle_arp(rte_mbuf* mbuf, const io::ParsedFrame& frame,
                   std::chrono::steady_clock::time_point now);
+  // A neighbour learned elsewhere (a sibling worker got the ARP reply): releases waiting frames.
+  void learn(std::uint32_t ip, const config::MacAddress& mac);
+  // Neighbours this side learned from ARP since the last call (for siblings to hear about).
+  std::vector<std::pair<std::uint32_t, config::MacAddress>> take_learned();
   // Drops frames that waited too long for ARP.
   void expire_waiting(std::chrono::steady_clock::time_point now);
   // Sends what the port takes; keeps the rest, in order.
@@ -62,6 +67,8 @@ class PortSide {
 
   io::Port& port_;
   rte_mempool* pool_;
+  std::uint16_t queue_;
+  std::vector<std::pair<std::uint32_t, config::MacAddress>> learned_;
   StageCounters& counters_;
   io::NeighbourTable neighbours_;
   std::vector<rte_mbuf*> tx_;

@@ -7,7 +7,7 @@
 
 #include <memory>
 
-#include "actors/peer_plane.hpp"
+#include "actors/data_path_context.hpp"
 #include "actors/stage_counters.hpp"
 #include "caf/actor.hpp"
 #include "caf/fwd.hpp"
@@ -18,16 +18,7 @@ struct rte_mempool;
 
 namespace actorwire::actors {
 
-struct SingleActorContext {
-  io::Port* lan = nullptr;  // both ports and the config outlive the actor
-  io::Port* wan = nullptr;
-  const config::GatewayConfig* config = nullptr;
-  rte_mempool* pool = nullptr;  // for packets the gateway originates (ARP, handshakes)
-  // Built (and validated) by the gateway; from spawn on only the actor touches it.
-  std::unique_ptr<PeerPlane> plane;
-  std::shared_ptr<StageCounters> counters;
-  caf::actor control;  // the handshake/control actor (may be invalid in tests)
-};
+using SingleActorContext = DataPathContext<NoLock>;
 
 // Spawned detached: it busy-polls its ports on a thread of its own.
 caf::actor spawn_single_actor(caf::actor_system& system,

@@ -13,7 +13,7 @@ struct rte_ring;
 namespace actorwire::actors {
 
 struct SinkContext {
-  std::vector<rte_ring*> rings;  // capture rings of the ports to drain
+  std::vector<rte_ring*> rings;  // capture rings to drain: every queue's, of every port
   std::shared_ptr<StageCounters> counters;
 };
 

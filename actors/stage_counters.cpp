@@ -55,6 +55,8 @@ std::string_view to_string(DropReason reason) {
       return "handshake_replayed";
     case DropReason::kHandshakeFlood:
       return "handshake_flood";
+    case DropReason::kShutdown:
+      return "shutdown";
     default:
       return "unknown";
   }

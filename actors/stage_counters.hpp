@@ -49,6 +49,7 @@ enum class DropReason : std::uint8_t {
   kHandshakeRejected,  // does not decrypt / does not match our handshake state
   kHandshakeReplayed,  // initiation timestamp not newer than the last accepted one
   kHandshakeFlood,     // initiations from one peer faster than 50 per second
+  kShutdown,           // still in flight between actors when the gateway stopped
   kCount
 };
 inline constexpr std::size_t kDropReasonCount = static_cast<std::size_t>(DropReason::kCount);
@@ -63,6 +64,10 @@ class Counter {
     value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
   }
   std::uint64_t get() const { return value_.load(std::memory_order_relaxed); }
+  void set(std::uint64_t n) { value_.store(n, std::memory_order_relaxed); }
+  void raise_to(std::uint64_t n) {
+    if (n > get()) set(n);
+  }
 
  private:
   std::atomic<std::uint64_t> value_{0};
@@ -83,6 +88,15 @@ struct alignas(64) StageCounters {
   Counter packets_consumed;
   Counter busy_ns;  // time in loops that moved packets
   Counter idle_ns;  // time in loops that found nothing
+  // Back-pressure (pipeline stages): batches waiting for this actor now and at most, times it
+  // had work but no credit downstream, and the rx back-off it caused.
+  Counter mailbox_depth;
+  Counter mailbox_high_water;
+  Counter credit_stalls;
+  Counter backoff_events;
+  Counter backoff_ns;
+  // workers-*: time spent waiting for the shared peer table's lock.
+  Counter lock_wait_ns;
 
   void drop(DropReason reason, std::uint64_t n = 1) {
     drops[static_cast<std::size_t>(reason)].add(n);

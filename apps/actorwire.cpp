@@ -29,6 +29,9 @@ struct RunOptions {
   std::vector<std::uint16_t> packet_sizes;  // overrides [generator] packet_sizes
   std::uint32_t flows = 0;                  // overrides [generator] flows
   std::string aead;                         // overrides [crypto] aead
+  std::string topology;                     // overrides [topology] kind
+  std::uint32_t workers = 0;                // overrides [topology] crypto_workers
+  bool ordered = false;                     // sets [topology] ordered
 };
 
 int run(const RunOptions& options) {
@@ -53,6 +56,17 @@ int run(const RunOptions& options) {
     }
     loaded.config->crypto.aead = *kind;
   }
+  if (!options.topology.empty()) {
+    const auto kind = config::parse_topology_kind(options.topology);
+    if (!kind) {
+      std::cerr << "actorwire: --topology must be single, workers-mutex, workers-spinlock or "
+                   "pipeline\n";
+      return 2;
+    }
+    loaded.config->topology.kind = *kind;
+  }
+  if (options.workers != 0) loaded.config->topology.crypto_workers = options.workers;
+  if (options.ordered) loaded.config->topology.ordered = true;
   std::string error;
   auto gateway = actors::Gateway::start(*loaded.config, {}, error);
   if (!gateway) {
@@ -103,6 +117,10 @@ int main(int argc, char** argv) try {
                           "generator: inner IP packet size(s) in bytes, e.g. -s 64 -s 1420");
   run_command->add_option("-f,--flows", options.flows, "generator: number of flows");
   run_command->add_option("--aead", options.aead, "openssl | libsodium");
+  run_command->add_option("-t,--topology", options.topology,
+                          "single | workers-mutex | workers-spinlock | pipeline");
+  run_command->add_option("-w,--workers", options.workers, "crypto workers (pipeline, workers-*)");
+  run_command->add_flag("--ordered", options.ordered, "restore input order at tx (pipeline)");
   run_command->add_flag("--print-default-config", print_default,
                         "print the embedded default config as TOML and exit");
   CLI11_PARSE(app, argc, argv);

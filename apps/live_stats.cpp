@@ -19,24 +19,29 @@ LiveStats::LiveStats(const actors::Gateway& gateway)
 
 LiveStats::Totals LiveStats::read() const {
   Totals totals;
-  const auto all = gateway_.counters();
-  // The topology's stages are the ones that are neither generator nor sink; the first stage
-  // sees the input, the last one's output is the gateway's.
-  for (const auto& counters : all) {
-    // Data-plane stages only: the generator and sink are outside the gateway, the control
-    // actor handles handshake messages, not traffic.
+  // In: what the stages that poll the ports received; out: what the transmitting stages sent.
+  for (const auto& counters : gateway_.ingress_counters()) totals.in += counters->packets_in.get();
+  for (const auto& counters : gateway_.egress_counters()) {
+    totals.out += counters->packets_out.get();
+    totals.out_bytes += counters->bytes_out.get();
+  }
+  // Drops: every data-plane stage (not the generator and sink outside the gateway, not the
+  // control actor, whose refused handshakes are listed in the summary).
+  for (const auto& counters : gateway_.counters()) {
     if (counters.get() == gateway_.generator_counters() ||
         counters.get() == gateway_.sink_counters() ||
         counters.get() == gateway_.control_counters()) {
       continue;
     }
-    totals.in += counters->packets_in.get();
-    totals.out += counters->packets_out.get();
-    totals.out_bytes += counters->bytes_out.get();
     totals.drops += counters->drops_total();
   }
+  // Offered but not taken: what the ports' rings dropped because nobody polled them (rx-missed,
+  // the back-pressure drop), plus what the built-in generator could not enqueue.
+  for (auto role : {config::PortRole::kLan, config::PortRole::kWan}) {
+    totals.offered_drops += gateway_.port(role).stats().rx_missed;
+  }
   if (const auto* generator = gateway_.generator_counters()) {
-    totals.offered_drops = generator->drops_total();
+    totals.offered_drops += generator->drops_total();
   }
   return totals;
 }
@@ -63,16 +68,26 @@ void LiveStats::print_summary(std::ostream& out) const {
       << totals.out << " out, " << totals.drops << " dropped"
       << format(" (avg %.3f Mpps, %.3f Gbit/s out)\n", totals.out / elapsed / 1e6,
                 totals.out_bytes * 8 / elapsed / 1e9);
-  out << "actor          packets_in  packets_out        drops    busy%\n";
+  out << "actor          packets_in  packets_out        drops   busy%  mailbox(hw)  stalls"
+         "  backoffs (ms)\n";
+  const double elapsed_ns = elapsed * 1e9;
   for (const auto& counters : gateway_.counters()) {
+    // Busy: time spent moving packets, as a share of the wall time (the paper's per-stage CPU
+    // utilisation, Fig. 16).
     const double busy = static_cast<double>(counters->busy_ns.get());
-    const double idle = static_cast<double>(counters->idle_ns.get());
-    char line[160];
-    std::snprintf(line, sizeof line, "%-12s %12llu %12llu %12llu %7.1f\n", counters->name.c_str(),
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "%-12s %12llu %12llu %12llu  %6.1f  %4llu (%4llu)  %6llu  %8llu (%llu)\n",
+                  counters->name.c_str(),
                   static_cast<unsigned long long>(counters->packets_in.get()),
                   static_cast<unsigned long long>(counters->packets_out.get()),
                   static_cast<unsigned long long>(counters->drops_total()),
-                  busy + idle > 0 ? 100.0 * busy / (busy + idle) : 0.0);
+                  elapsed_ns > 0 ? 100.0 * busy / elapsed_ns : 0.0,
+                  static_cast<unsigned long long>(counters->mailbox_depth.get()),
+                  static_cast<unsigned long long>(counters->mailbox_high_water.get()),
+                  static_cast<unsigned long long>(counters->credit_stalls.get()),
+                  static_cast<unsigned long long>(counters->backoff_events.get()),
+                  static_cast<unsigned long long>(counters->backoff_ns.get() / 1000000));
     out << line;
     for (std::size_t r = 1; r < actors::kDropReasonCount; ++r) {
       const auto reason = static_cast<actors::DropReason>(r);
@@ -89,6 +104,7 @@ void LiveStats::print_summary(std::ostream& out) const {
         << peer->keepalives_received.get() << " received, sessions "
         << peer->sessions_installed.get() << "\n";
   }
+  out << std::flush;  // scripts read it at once (SIGUSR1)
 }
 
 }  // namespace actorwire::apps

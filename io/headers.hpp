@@ -20,6 +20,7 @@ inline constexpr std::size_t kArpFrameSize = 14 + kArpPacketSize;
 inline constexpr std::uint16_t kEtherTypeIpv4 = 0x0800;
 inline constexpr std::uint16_t kEtherTypeArp = 0x0806;
 inline constexpr std::uint16_t kEtherTypeIpv6 = 0x86DD;
+inline constexpr std::uint8_t kIpProtoTcp = 6;
 inline constexpr std::uint8_t kIpProtoUdp = 17;
 inline constexpr std::uint8_t kDefaultTtl = 64;
 // Outer headers a sealed IPv4 packet needs in front of the WireGuard transport header.

@@ -6,6 +6,8 @@
 #include <rte_eth_ring.h>
 #include <rte_ring.h>
 
+#include <algorithm>
+
 namespace actorwire::io {
 namespace {
 
@@ -20,6 +22,27 @@ bool looks_like_vdev(const std::string& device) {
   return device.rfind("net_", 0) == 0;
 }
 
+bool is_af_packet_device(const std::string& device) {
+  return device.rfind("net_af_packet", 0) == 0;
+}
+
+// The value of `key` in a vdev argument list "key=value,key=value"; empty if absent.
+std::string devarg_value(const std::string& args, const std::string& key) {
+  std::size_t start = 0;
+  while (start <= args.size()) {
+    const std::size_t end = std::min(args.find(',', start), args.size());
+    const std::string pair = args.substr(start, end - start);
+    if (pair.rfind(key + "=", 0) == 0) return pair.substr(key.size() + 1);
+    start = end + 1;
+  }
+  return {};
+}
+
+// What hardware RSS hashes to pick a packet's queue: the addresses of every IP packet, plus
+// the ports of TCP and UDP ones. rte_eth_dev_configure refuses hash types the device lacks,
+// so this is masked with what the device offers.
+constexpr std::uint64_t kRssHashTypes = RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP;
+
 }  // namespace
 
 bool is_ring_device(const std::string& device) {
@@ -28,7 +51,12 @@ bool is_ring_device(const std::string& device) {
 
 std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config::DpdkConfig& dpdk,
                                  rte_mempool* pool, std::uint16_t queues, std::string& error) {
+  if (queues == 0) {
+    error = "port " + config.device + ": needs at least one queue";
+    return nullptr;
+  }
   std::unique_ptr<Port> port(new Port());
+  port->queues_ = queues;
   port->device_ = config.device;
   port->role_ = config.role;
   port->static_neighbours_ = config.neighbours;
@@ -58,7 +86,13 @@ std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config:
     std::uint16_t found = 0;
     if (rte_eth_dev_get_port_by_name(name.c_str(), &found) != 0 && looks_like_vdev(config.device)) {
       const auto comma = config.device.find(',');
-      const std::string args = comma == std::string::npos ? "" : config.device.substr(comma + 1);
+      std::string args = comma == std::string::npos ? "" : config.device.substr(comma + 1);
+      // One AF_PACKET socket per queue pair, joined in a fanout group; the PMD makes exactly
+      // `qpairs` of them (default 1), so ask for as many as we have queues.
+      if (is_af_packet_device(config.device) && queues > 1 &&
+          devarg_value(args, "qpairs").empty()) {
+        args += (args.empty() ? "" : ",") + std::string("qpairs=") + std::to_string(queues);
+      }
       if (rte_eal_hotplug_add("vdev", name.c_str(), args.c_str()) != 0) {
         error = "cannot probe device '" + config.device + "'";
         return nullptr;
@@ -72,9 +106,44 @@ std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config:
   }
   port->id_ = static_cast<std::uint16_t>(id);
 
+  rte_eth_dev_info info{};
+  if (rte_eth_dev_info_get(port->id_, &info) != 0) {
+    error = "cannot query port " + name;
+    return nullptr;
+  }
+  if (info.max_rx_queues < queues || info.max_tx_queues < queues) {
+    error = "port " + name + " has at most " + std::to_string(info.max_rx_queues) + " rx and " +
+            std::to_string(info.max_tx_queues) + " tx queues; " + std::to_string(queues) +
+            " needed";
+    return nullptr;
+  }
+  // The fanout group hashes flows to every socket the PMD opened: a socket without a queue
+  // that polls it would swallow its flows.
+  if (is_af_packet_device(config.device) && info.max_rx_queues != queues) {
+    error = "port " + name + " has qpairs=" + std::to_string(info.max_rx_queues) + " but " +
+            std::to_string(queues) + " queue(s) are polled; they must be equal";
+    return nullptr;
+  }
   rte_eth_conf conf{};
+  if (queues > 1 && !looks_like_vdev(config.device)) {
+    const std::uint64_t hash_types = kRssHashTypes & info.flow_type_rss_offloads;
+    if (hash_types == 0) {
+      error = "port " + name + " cannot spread traffic over " + std::to_string(queues) +
+              " queues: it offers no RSS over IPv4/IPv6";
+      return nullptr;
+    }
+    conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+    conf.rx_adv_conf.rss_conf.rss_hf = hash_types;
+    // Our key where the NIC takes a 40-byte one, so hardware and software RSS compute the same
+    // hash (the queue also depends on the driver's redirection table: round-robin on most);
+    // otherwise the driver's default key.
+    if (info.hash_key_size == kRssKeySize) {
+      conf.rx_adv_conf.rss_conf.rss_key = port->rss_key_.data();
+      conf.rx_adv_conf.rss_conf.rss_key_len = kRssKeySize;
+    }
+  }
   if (rte_eth_dev_configure(port->id_, queues, queues, &conf) != 0) {
-    error = "cannot configure port " + name;
+    error = "cannot configure port " + name + " with " + std::to_string(queues) + " queue(s)";
     return nullptr;
   }
   std::uint16_t rx_descriptors = dpdk.rx_descriptors;

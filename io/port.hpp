@@ -4,6 +4,7 @@
 
 #include <rte_ethdev.h>
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "config/gateway_config.hpp"
 #include "io/neighbours.hpp"
+#include "io/rss.hpp"
 
 struct rte_mempool;
 struct rte_ring;
@@ -26,8 +28,13 @@ struct PortStats {
 
 class Port {
  public:
-  // Opens, configures and starts the port with `queues` rx and tx queues. nullptr and `error`
-  // set on failure.
+  // Opens, configures and starts the port with `queues` rx and tx queues (queue i of either
+  // kind belongs to one worker). With several queues, traffic is spread by flow as RSS does:
+  // PCI NICs get hardware RSS over IPv4/IPv6 (TCP/UDP ports where the NIC can), net_af_packet
+  // gets `qpairs=<queues>` (the kernel's PACKET_FANOUT_HASH spreads flows), net_tap opens one
+  // TAP queue each (the kernel picks the queue), and net_ring ports get one inject/capture ring
+  // pair per queue, which the feeder fills by software RSS (io/traffic_injector.hpp). nullptr
+  // and `error` set on failure.
   static std::unique_ptr<Port> open(const config::PortConfig& config,
                                     const config::DpdkConfig& dpdk, rte_mempool* pool,
                                     std::uint16_t queues, std::string& error);
@@ -41,11 +48,16 @@ class Port {
   const PortIdentity& identity() const { return identity_; }
   const std::vector<config::Neighbour>& static_neighbours() const { return static_neighbours_; }
 
-  // In-process (net_ring) ports only: `inject_ring` is what the port receives (a generator
-  // enqueues frames there), `capture_ring` is what it transmitted (a sink dequeues there).
+  std::uint16_t queues() const { return queues_; }
+
+  // In-process (net_ring) ports only: inject ring q is what rx queue q receives (a generator
+  // enqueues frames there), capture ring q is what tx queue q transmitted (a sink dequeues
+  // there). One of each per queue, in queue order.
   bool in_memory() const { return !inject_rings_.empty(); }
   rte_ring* inject_ring(std::uint16_t queue = 0) const { return inject_rings_.at(queue); }
   rte_ring* capture_ring(std::uint16_t queue = 0) const { return capture_rings_.at(queue); }
+  const std::vector<rte_ring*>& inject_rings() const { return inject_rings_; }
+  const std::vector<rte_ring*>& capture_rings() const { return capture_rings_; }
 
   std::uint16_t rx_burst(std::uint16_t queue, rte_mbuf** mbufs, std::uint16_t count) {
     return rte_eth_rx_burst(id_, queue, mbufs, count);
@@ -59,12 +71,16 @@ class Port {
   Port() = default;
 
   std::uint16_t id_ = 0;
+  std::uint16_t queues_ = 1;
   std::string device_;
   config::PortRole role_ = config::PortRole::kLan;
   PortIdentity identity_;
   std::vector<config::Neighbour> static_neighbours_;
   std::vector<rte_ring*> inject_rings_;
   std::vector<rte_ring*> capture_rings_;
+  // Hardware RSS key: drivers keep the pointer from rte_eth_conf and read it when the port
+  // starts, so it lives as long as the port.
+  std::array<std::uint8_t, kRssKeySize> rss_key_ = kDefaultRssKey;
   bool started_ = false;
 };
 

@@ -39,7 +39,7 @@ std::size_t TrafficGenerator::frame_length(std::uint64_t seq) const {
 
 std::size_t TrafficGenerator::write_frame(std::uint64_t seq, std::uint8_t* out) const {
   const std::size_t ip_size = pattern_.ip_sizes[seq % pattern_.ip_sizes.size()];
-  const std::uint32_t flow = static_cast<std::uint32_t>(seq % pattern_.flows);
+  const std::uint32_t flow = flow_of(seq);
   write_ethernet_header(out, pattern_.destination_mac, pattern_.source_mac, kEtherTypeIpv4);
   std::uint8_t* ip = out + kEthernetHeaderSize;
   ip[0] = 0x45;

@@ -31,6 +31,11 @@ class TrafficGenerator {
   explicit TrafficGenerator(TrafficPattern pattern);
 
   std::size_t frame_length(std::uint64_t seq) const;
+  // The flow frame `seq` belongs to (0..flows-1). Frames of one flow share their addresses and
+  // ports (what RSS hashes); only the IP id, size and payload differ.
+  std::uint32_t flow_of(std::uint64_t seq) const {
+    return static_cast<std::uint32_t>(seq % pattern_.flows);
+  }
   // Writes frame `seq` to `out` (at least frame_length(seq) bytes); returns its length.
   std::size_t write_frame(std::uint64_t seq, std::uint8_t* out) const;
   // Resets `mbuf` to hold frame `seq`; false if it does not fit.

@@ -1,0 +1,351 @@
+// The pipeline's lookup stage: the only owner of the peer table, counters and keypairs. For
+// each packet of an rx batch it attaches cloned CryptoArgs (outbound: the send key and the next
+// counter; inbound: the receive key), hands handshake messages to the control actor and ARP to
+// tx, and sends the batch to the next crypto worker round-robin. Opened inbound batches come
+// back here for the replay window, the source check, roaming and confirmation, then go to tx.
+#include <rte_mbuf.h>
+
+#include <deque>
+
+#include "actors/credit_window.hpp"
+#include "actors/messages.hpp"
+#include "actors/packet_crypto.hpp"
+#include "actors/pipeline_stages.hpp"
+#include "crypto/aead.hpp"
+#include "io/byte_order.hpp"
+
+namespace actorwire::actors {
+namespace {
+
+struct LookupState {
+  std::shared_ptr<PipelineContext> context;
+  PipelineWiring wiring;
+  std::unique_ptr<crypto::Aead> aead;  // keepalives only
+  OuterSource outer;
+  std::vector<CreditWindow> crypto_credits;
+  CreditWindow tx_credits;
+  std::uint32_t next_worker = 0;
+  // Batches waiting for credit, in order (bounded: rx and the workers only send with credit).
+  std::deque<PacketBatch> to_crypto;
+  std::deque<PacketBatch> to_tx;
+  std::uint16_t ip_id = 0;
+};
+
+using LookupActor = caf::stateful_actor<LookupState>;
+
+StageCounters& counters_of(LookupActor* self) {
+  return *self->state.context->lookup_counters;
+}
+
+void drop(LookupActor* self, PacketSlot& slot, DropReason reason) {
+  counters_of(self).drop(reason);
+  rte_pktmbuf_free(slot.mbuf);
+  slot.mbuf = nullptr;
+}
+
+// Strict round-robin: a batch waits for *its* worker, so tx can restore order with a bounded
+// buffer and a slow worker throttles the whole pipeline instead of being bypassed.
+void flush_to_crypto(LookupActor* self) {
+  LookupState& state = self->state;
+  while (!state.to_crypto.empty()) {
+    CreditWindow& credits = state.crypto_credits[state.next_worker];
+    if (!credits.take()) {
+      counters_of(self).credit_stalls.add(1);
+      return;
+    }
+    PacketBatch batch = std::move(state.to_crypto.front());
+    state.to_crypto.pop_front();
+    batch.data->worker = state.next_worker;
+    batch.data->holder = state.context->crypto_counters[state.next_worker];
+    const bool from_rx = batch.data->stream != BatchStream::kUnordered;
+    self->send(state.wiring.crypto[state.next_worker], std::move(batch));
+    state.next_worker = (state.next_worker + 1) % state.crypto_credits.size();
+    // The batch has left: rx may send another.
+    if (from_rx)
+      self->send(state.wiring.rx, credit_atom::value, std::uint32_t{0}, std::uint32_t{1});
+  }
+}
+
+void flush_to_tx(LookupActor* self) {
+  LookupState& state = self->state;
+  while (!state.to_tx.empty()) {
+    if (!state.tx_credits.take()) {
+      counters_of(self).credit_stalls.add(1);
+      return;
+    }
+    PacketBatch batch = std::move(state.to_tx.front());
+    state.to_tx.pop_front();
+    batch.data->worker = kLookupEdge;
+    batch.data->holder = state.context->tx_counters;
+    self->send(state.wiring.tx, std::move(batch));
+  }
+}
+
+void count_out(LookupActor* self, const PacketBatch& batch) {
+  std::uint64_t packets = 0;
+  for (const PacketSlot& slot : batch.data->slots) packets += slot.mbuf != nullptr;
+  counters_of(self).packets_out.add(packets);
+}
+
+void prepare_outbound_slot(LookupActor* self, PacketSlot& slot, Clock::time_point now) {
+  PeerPlane& plane = *self->state.context->plane;
+  if (const auto error = io::parse_frame(rte_pktmbuf_mtod(slot.mbuf, std::uint8_t*),
+                                         slot.mbuf->data_len, slot.frame);
+      error != io::FrameError::kNone) {
+    return drop(self, slot, drop_reason_for(error));
+  }
+  if (slot.frame.kind == io::FrameKind::kArp) {
+    slot.action = SlotAction::kArp;
+    return;
+  }
+  DropReason reason = DropReason::kNone;
+  switch (
+      plane.prepare_outbound(slot.mbuf, slot.frame, now, slot.args, reason, counters_of(self))) {
+    case PeerPlane::Outbound::kSeal:
+      slot.action = SlotAction::kSeal;
+      return;
+    case PeerPlane::Outbound::kStaged:
+      slot.mbuf = nullptr;  // the plane holds it until the handshake completes
+      return;
+    case PeerPlane::Outbound::kDrop:
+      return drop(self, slot, reason);
+  }
+}
+
+void prepare_inbound_slot(LookupActor* self, PacketSlot& slot, Clock::time_point now) {
+  LookupState& state = self->state;
+  PeerPlane& plane = *state.context->plane;
+  auto* data = rte_pktmbuf_mtod(slot.mbuf, std::uint8_t*);
+  if (const auto error = io::parse_frame(data, slot.mbuf->data_len, slot.frame);
+      error != io::FrameError::kNone) {
+    return drop(self, slot, drop_reason_for(error));
+  }
+  if (slot.frame.kind == io::FrameKind::kArp) {
+    slot.action = SlotAction::kArp;
+    return;
+  }
+  io::FrameError frame_error = io::FrameError::kNone;
+  switch (io::classify_inbound(data, slot.frame, state.outer.ip, state.outer.port, slot.udp,
+                               frame_error)) {
+    case io::InboundError::kNone:
+      break;
+    case io::InboundError::kFrame:
+      return drop(self, slot, drop_reason_for(frame_error));
+    case io::InboundError::kNotForUs:
+      return drop(self, slot, DropReason::kNotForUs);
+    case io::InboundError::kUnsupported:
+      return drop(self, slot, DropReason::kUnhandled);
+  }
+  if (slot.udp.kind == io::InboundKind::kHandshake) {
+    if (!io::ipv4_udp_checksum_ok(data + slot.udp.ip_offset)) {
+      return drop(self, slot, DropReason::kMalformedUdp);
+    }
+    if (!state.context->control || !plane.take_handshake_credit()) {
+      return drop(self, slot, DropReason::kHandshakeBusy);
+    }
+    HandshakeIn in;
+    in.message.assign(data + slot.udp.message_offset,
+                      data + slot.udp.message_offset + slot.udp.message_length);
+    in.source = slot.udp.source;
+    in.received = now;
+    self->send(state.context->control, std::move(in));
+    counters_of(self).packets_consumed.add(1);
+    rte_pktmbuf_free(slot.mbuf);
+    slot.mbuf = nullptr;
+    return;
+  }
+  if (slot.udp.kind != io::InboundKind::kTransport)
+    return drop(self, slot, DropReason::kBadMessage);
+  const auto header =
+      crypto::parse_transport_header(data + slot.udp.message_offset, slot.udp.message_length);
+  if (!header) return drop(self, slot, DropReason::kBadMessage);
+  slot.header = *header;
+  bool verify_checksum = false;
+  DropReason reason = DropReason::kNone;
+  if (plane.prepare_inbound(*header, slot.udp.source, now, slot.args, verify_checksum, reason) ==
+      PeerPlane::Inbound::kDrop) {
+    return drop(self, slot, reason);
+  }
+  // Roaming source: check the UDP checksum before a worker decrypts the payload in place.
+  if (verify_checksum && !io::ipv4_udp_checksum_ok(data + slot.udp.ip_offset)) {
+    return drop(self, slot, DropReason::kMalformedUdp);
+  }
+  slot.action = SlotAction::kOpen;
+}
+
+// First pass: an rx batch.
+void prepare(LookupActor* self, PacketBatch& batch) {
+  const auto now = Clock::now();
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+  for (PacketSlot& slot : batch.data->slots) {
+    if (slot.mbuf == nullptr) continue;
+    ++packets;
+    bytes += slot.mbuf->pkt_len;
+    if (slot.from_wan) {
+      prepare_inbound_slot(self, slot, now);
+    } else {
+      prepare_outbound_slot(self, slot, now);
+    }
+  }
+  counters_of(self).packets_in.add(packets);
+  counters_of(self).bytes_in.add(bytes);
+}
+
+// Second pass: an inbound batch the worker opened.
+void accept(LookupActor* self, PacketBatch& batch) {
+  PeerPlane& plane = *self->state.context->plane;
+  const auto now = Clock::now();
+  // Lookup handles inbound packets twice; each pass balances in = out + consumed + drops.
+  std::uint64_t packets = 0;
+  for (const PacketSlot& slot : batch.data->slots) packets += slot.mbuf != nullptr;
+  counters_of(self).packets_in.add(packets);
+  for (PacketSlot& slot : batch.data->slots) {
+    if (slot.mbuf == nullptr || slot.action != SlotAction::kOpen) continue;
+    const std::size_t plaintext_offset = slot.udp.message_offset + wg::kTransportHeaderSize;
+    slot.delivery = plane.accept_inbound(
+        slot.args, slot.header.counter, slot.udp.source, slot.udp.message_length,
+        rte_pktmbuf_mtod(slot.mbuf, std::uint8_t*) + plaintext_offset, slot.padded_length, now);
+    switch (slot.delivery.kind) {
+      case PeerPlane::Delivery::kDrop:
+        drop(self, slot, slot.delivery.reason);
+        break;
+      case PeerPlane::Delivery::kKeepalive:
+        counters_of(self).packets_consumed.add(1);
+        rte_pktmbuf_free(slot.mbuf);
+        slot.mbuf = nullptr;
+        break;
+      case PeerPlane::Delivery::kForward:
+        slot.action = SlotAction::kDeliver;
+        break;
+    }
+  }
+}
+
+// Packets released by a new session: a batch of their own, sealed by the next worker.
+void send_released(LookupActor* self) {
+  LookupState& state = self->state;
+  auto released = state.context->plane->take_released();
+  if (released.empty()) return;
+  const auto now = Clock::now();
+  const std::size_t batch_size = state.context->config->topology.batch_size;
+  for (std::size_t first = 0; first < released.size(); first += batch_size) {
+    const std::size_t count = std::min(batch_size, released.size() - first);
+    PacketBatch batch =
+        make_batch(BatchStream::kUnordered, 0, count, state.context->lookup_counters);
+    for (std::size_t i = first; i < first + count; ++i) {
+      PacketSlot& slot = batch.data->slots.emplace_back();
+      slot.mbuf = released[i];
+      // Counted in when it first arrived (staged packets are in flight, like in `single`).
+      prepare_outbound_slot(self, slot, now);
+    }
+    count_out(self, batch);
+    state.to_crypto.push_back(std::move(batch));
+  }
+  flush_to_crypto(self);
+}
+
+void apply_control(LookupActor* self, ControlOutput& out) {
+  LookupState& state = self->state;
+  PipelineContext& context = *state.context;
+  PeerPlane::ControlActions actions;
+  const auto now = Clock::now();
+  context.plane->apply(out, now, actions);
+  for (rte_mbuf* mbuf : actions.dropped) {
+    counters_of(self).drop(DropReason::kHandshakeGaveUp);
+    rte_pktmbuf_free(mbuf);
+  }
+  const std::size_t frames = actions.datagrams.size() + actions.keepalives.size();
+  if (frames > 0) {
+    PacketBatch batch = make_batch(BatchStream::kUnordered, 0, frames, context.lookup_counters);
+    auto add = [&](rte_mbuf* mbuf) {
+      if (mbuf == nullptr) return counters_of(self).drop(DropReason::kNoBufferRoom);
+      PacketSlot& slot = batch.data->slots.emplace_back();
+      slot.mbuf = mbuf;
+      slot.action = SlotAction::kTransmit;
+      slot.next_hop_ip =
+          io::load_be32(rte_pktmbuf_mtod(mbuf, std::uint8_t*) + io::kEthernetHeaderSize + 16);
+      counters_of(self).packets_generated.add(1);
+      counters_of(self).packets_out.add(1);
+    };
+    for (const OutgoingDatagram& datagram : actions.datagrams) {
+      add(make_datagram_frame(context.pool, datagram.destination, datagram.message, state.outer,
+                              state.ip_id++));
+    }
+    for (const CryptoArgs& args : actions.keepalives) {
+      add(make_keepalive_frame(context.pool, args, *state.aead, state.outer,
+                               context.config->interface.mtu, state.ip_id++));
+    }
+    state.to_tx.push_back(std::move(batch));
+    flush_to_tx(self);
+  }
+  send_released(self);
+}
+
+void report(LookupActor* self) {
+  PipelineContext& context = *self->state.context;
+  if (!context.control) return;
+  if (auto activity = context.plane->take_report(Clock::now())) {
+    self->send(context.control, std::move(*activity));
+  }
+}
+
+caf::behavior lookup_behavior(LookupActor* self, std::shared_ptr<PipelineContext> context) {
+  LookupState& state = self->state;
+  state.context = context;
+  state.aead = crypto::make_aead(context->config->crypto.aead);
+  state.outer = {context->wan->identity().mac, context->wan->identity().primary_ipv4(),
+                 context->config->interface.listen_port};
+  const std::uint32_t capacity = context->config->topology.mailbox_capacity;
+  state.crypto_credits.assign(context->crypto_counters.size(), CreditWindow(capacity));
+  state.tx_credits = CreditWindow(capacity);
+  self->attach_functor([context] {
+    context->plane->drop_all_staged(*context->lookup_counters, DropReason::kShutdown);
+  });
+  return {
+      [self](const PipelineWiring& wiring) { self->state.wiring = wiring; },
+      [self](PacketBatch& batch) {
+        BusyTimer busy(counters_of(self));
+        note_mailbox(self, counters_of(self));
+        batch.data->holder = self->state.context->lookup_counters;
+        if (batch.data->opened) {
+          // Back from worker `worker`: that edge's credit returns with it.
+          self->state.crypto_credits[batch.data->worker].give_back(1);
+          accept(self, batch);
+          count_out(self, batch);
+          self->state.to_tx.push_back(std::move(batch));
+          flush_to_tx(self);
+          send_released(self);
+        } else {
+          prepare(self, batch);
+          count_out(self, batch);
+          self->state.to_crypto.push_back(std::move(batch));
+        }
+        flush_to_crypto(self);
+        report(self);
+      },
+      [self](credit_atom, std::uint32_t edge, std::uint32_t count) {
+        LookupState& state = self->state;
+        if (edge == kLookupEdge) {
+          state.tx_credits.give_back(count);
+          flush_to_tx(self);
+        } else if (edge < state.crypto_credits.size()) {
+          state.crypto_credits[edge].give_back(count);
+          flush_to_crypto(self);
+        }
+      },
+      [self](ControlOutput& out) {
+        BusyTimer busy(counters_of(self));
+        apply_control(self, out);
+        report(self);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_lookup_stage(caf::actor_system& system, std::shared_ptr<PipelineContext> context) {
+  return system.spawn(lookup_behavior, std::move(context));
+}
+
+}  // namespace actorwire::actors

@@ -1,0 +1,58 @@
+// Internal to the pipeline: the stage behaviours and the wiring message that connects them
+// after spawning (each stage needs handles of the others).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "actors/pipeline.hpp"
+#include "caf/all.hpp"
+
+namespace actorwire::actors {
+
+struct PipelineWiring {
+  caf::actor rx;
+  caf::actor lookup;
+  std::vector<caf::actor> crypto;
+  caf::actor tx;
+};
+
+// The credit edge a batch came through into tx: a crypto worker's index, or lookup's.
+inline constexpr std::uint32_t kLookupEdge = UINT32_MAX;
+
+// Time a handler ran, booked as busy (scheduled stages are idle whenever they are not running).
+class BusyTimer {
+ public:
+  explicit BusyTimer(StageCounters& counters)
+      : counters_(counters), start_(std::chrono::steady_clock::now()) {}
+  ~BusyTimer() {
+    counters_.busy_ns.add(
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                       std::chrono::steady_clock::now() - start_)
+                                       .count()));
+  }
+  BusyTimer(const BusyTimer&) = delete;
+  BusyTimer& operator=(const BusyTimer&) = delete;
+
+ private:
+  StageCounters& counters_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+// Publishes the actor's mailbox depth (callable only from the actor's own handlers).
+template <class Self>
+void note_mailbox(Self* self, StageCounters& counters) {
+  const std::uint64_t depth = self->mailbox().size();
+  counters.mailbox_depth.set(depth);
+  counters.mailbox_high_water.raise_to(depth);
+}
+
+caf::actor spawn_rx_stage(caf::actor_system& system, std::shared_ptr<PipelineContext> context);
+caf::actor spawn_lookup_stage(caf::actor_system& system, std::shared_ptr<PipelineContext> context);
+caf::actor spawn_crypto_stage(caf::actor_system& system, std::shared_ptr<PipelineContext> context,
+                              std::uint32_t index);
+caf::actor spawn_tx_stage(caf::actor_system& system, std::shared_ptr<PipelineContext> context);
+
+}  // namespace actorwire::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actorwire::actors::PipelineWiring)
