@@ -81,6 +81,7 @@ void flush_to_tx(CryptoActor* self) {
     PacketBatch batch = std::move(state.to_tx.front());
     state.to_tx.pop_front();
     batch.data->holder = state.context->tx_counters;
+    note_sent(*state.context->tx_counters);
     self->send(state.wiring.tx, std::move(batch));
     // Gone from here: lookup may send this worker another.
     self->send(state.wiring.lookup, credit_atom::value, state.index, std::uint32_t{1});
@@ -101,12 +102,13 @@ caf::behavior crypto_behavior(CryptoActor* self, std::shared_ptr<PipelineContext
       [self](const PipelineWiring& wiring) { self->state.wiring = wiring; },
       [self](PacketBatch& batch) {
         BusyTimer busy(counters_of(self));
-        note_mailbox(self, counters_of(self));
+        note_received(counters_of(self));
         work(self, batch);
         if (batch.data->stream == BatchStream::kInbound) {
           // To lookup's second pass; that returns lookup's credit for this worker.
           batch.data->opened = true;
           batch.data->holder = self->state.context->lookup_counters;
+          note_sent(*self->state.context->lookup_counters);
           self->send(self->state.wiring.lookup, std::move(batch));
           return;
         }

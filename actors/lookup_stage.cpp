@@ -58,6 +58,7 @@ void flush_to_crypto(LookupActor* self) {
     batch.data->worker = state.next_worker;
     batch.data->holder = state.context->crypto_counters[state.next_worker];
     const bool from_rx = batch.data->stream != BatchStream::kUnordered;
+    note_sent(*state.context->crypto_counters[state.next_worker]);
     self->send(state.wiring.crypto[state.next_worker], std::move(batch));
     state.next_worker = (state.next_worker + 1) % state.crypto_credits.size();
     // The batch has left: rx may send another.
@@ -77,6 +78,7 @@ void flush_to_tx(LookupActor* self) {
     state.to_tx.pop_front();
     batch.data->worker = kLookupEdge;
     batch.data->holder = state.context->tx_counters;
+    note_sent(*state.context->tx_counters);
     self->send(state.wiring.tx, std::move(batch));
   }
 }
@@ -306,7 +308,7 @@ caf::behavior lookup_behavior(LookupActor* self, std::shared_ptr<PipelineContext
       [self](const PipelineWiring& wiring) { self->state.wiring = wiring; },
       [self](PacketBatch& batch) {
         BusyTimer busy(counters_of(self));
-        note_mailbox(self, counters_of(self));
+        note_received(counters_of(self));
         batch.data->holder = self->state.context->lookup_counters;
         if (batch.data->opened) {
           // Back from worker `worker`: that edge's credit returns with it.

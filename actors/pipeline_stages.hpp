@@ -2,6 +2,7 @@
 // after spawning (each stage needs handles of the others).
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <vector>
 
@@ -39,12 +40,16 @@ class BusyTimer {
   std::chrono::steady_clock::time_point start_;
 };
 
-// Publishes the actor's mailbox depth (callable only from the actor's own handlers).
-template <class Self>
-void note_mailbox(Self* self, StageCounters& counters) {
-  const std::uint64_t depth = self->mailbox().size();
-  counters.mailbox_depth.set(depth);
-  counters.mailbox_high_water.raise_to(depth);
+// Mailbox depth in batches. (CAF's own mailbox().size() counts every message type and trips
+// UBSan inside CAF's queue, so the stages count their batches themselves.)
+inline void note_sent(StageCounters& receiver) {
+  receiver.batches_queued.fetch_add(1, std::memory_order_relaxed);
+}
+inline void note_received(StageCounters& receiver) {
+  const std::int64_t depth = receiver.batches_queued.fetch_sub(1, std::memory_order_relaxed);
+  receiver.mailbox_depth.set(static_cast<std::uint64_t>(std::max<std::int64_t>(depth - 1, 0)));
+  receiver.mailbox_high_water.raise_to(
+      static_cast<std::uint64_t>(std::max<std::int64_t>(depth, 0)));
 }
 
 caf::actor spawn_rx_stage(caf::actor_system& system, std::shared_ptr<PipelineContext> context);

@@ -62,6 +62,7 @@ bool receive(RxActor* self, io::Port& port, bool from_wan) {
   counters.packets_out.add(count);
   counters.bytes_out.add(bytes);
   state.credits.take();
+  note_sent(*state.context->lookup_counters);
   self->send(state.lookup, std::move(batch));
   return true;
 }

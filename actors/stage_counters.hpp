@@ -92,6 +92,9 @@ struct alignas(64) StageCounters {
   // had work but no credit downstream, and the rx back-off it caused.
   Counter mailbox_depth;
   Counter mailbox_high_water;
+  // Batches sent to this actor and not yet handled: the sender adds, the receiver subtracts
+  // (the one counter with two writers, hence a real atomic).
+  std::atomic<std::int64_t> batches_queued{0};
   Counter credit_stalls;
   Counter backoff_events;
   Counter backoff_ns;

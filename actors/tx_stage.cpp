@@ -144,7 +144,7 @@ caf::behavior tx_behavior(TxActor* self, std::shared_ptr<PipelineContext> contex
       [self](PacketBatch& batch) {
         io::register_current_thread();
         BusyTimer busy(counters_of(self));
-        note_mailbox(self, counters_of(self));
+        note_received(counters_of(self));
         batch.data->holder = self->state.context->tx_counters;
         receive(self, batch);
         return_credits(self);

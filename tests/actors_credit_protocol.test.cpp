@@ -27,12 +27,6 @@ struct TestingConfig : caf::actor_system_config {
 constexpr std::uint32_t kCapacity = 4;
 constexpr std::uint64_t kFrames = 1000;  // fits the port's inject ring (1024)
 
-std::size_t mailbox_of(const caf::actor& actor) {
-  auto* scheduled =
-      dynamic_cast<caf::scheduled_actor*>(caf::actor_cast<caf::abstract_actor*>(actor));
-  return scheduled == nullptr ? 0 : scheduled->mailbox().size();
-}
-
 TEST(CreditProtocol, ASlowWorkerThrottlesRxAndNothingIsLost) {
   config::GatewayConfig config = test_support::default_test_config();
   config.topology.kind = config::TopologyKind::kPipeline;
@@ -87,12 +81,14 @@ TEST(CreditProtocol, ASlowWorkerThrottlesRxAndNothingIsLost) {
   sched.run_jobs_filtered([slow](caf::resumable* job) { return job == slow; });
   for (int round = 0; round < 50; ++round) {
     sched.run_jobs_filtered(not_slow);
-    EXPECT_LE(mailbox_of(actors.crypto[1]), kCapacity) << "credits bound the worker's mailbox";
+    EXPECT_LE(context->crypto_counters[1]->batches_queued.load(), kCapacity)
+        << "credits bound the worker's mailbox";
     sched.trigger_timeouts();  // rx's back-off timer, tx's retries
   }
   const auto& rx = *context->rx_counters;
   const auto& lookup = *context->lookup_counters;
   EXPECT_EQ(context->crypto_counters[1]->packets_in.get(), 0u);
+  EXPECT_EQ(context->crypto_counters[1]->batches_queued.load(), kCapacity) << "saturated";
   EXPECT_GE(rx.backoff_events.get(), 1u) << "rx backs off while lookup has no credit";
   EXPECT_GE(lookup.credit_stalls.get(), 1u);
   // rx took at most what the credits allow: kCapacity batches per worker in flight, plus what
@@ -115,10 +111,14 @@ TEST(CreditProtocol, ASlowWorkerThrottlesRxAndNothingIsLost) {
   EXPECT_EQ(delivered, kFrames);
   EXPECT_EQ(rx.packets_in.get(), kFrames);
   EXPECT_GT(context->crypto_counters[1]->packets_in.get(), 0u);
+  for (const auto& worker : context->crypto_counters) {
+    EXPECT_LE(worker->mailbox_high_water.get(), kCapacity);
+  }
   for (const actors::StageCounters* counters : std::initializer_list<const actors::StageCounters*>{
            &rx, &lookup, context->crypto_counters[0].get(), context->crypto_counters[1].get(),
            context->tx_counters.get()}) {
     EXPECT_EQ(counters->drops_total(), 0u) << counters->name;
+    EXPECT_EQ(counters->batches_queued.load(), 0) << counters->name;
     EXPECT_EQ(
         counters->packets_in.get() + counters->packets_generated.get(),
         counters->packets_out.get() + counters->packets_consumed.get() + counters->drops_total())
