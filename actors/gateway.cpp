@@ -57,11 +57,17 @@ io::TrafficPattern pattern_for(const config::GatewayConfig& config, const io::Po
 // rx and tx on threads of their own (busy-polling rx) pay off only when there are cores to
 // spare for them beside the crypto workers; on small machines everything is scheduled.
 bool detached_io(const config::GatewayConfig& config) {
+  if (config.topology.io != config::IoScheduling::kAuto) {
+    return config.topology.io == config::IoScheduling::kDetached;
+  }
   return std::thread::hardware_concurrency() >= config.topology.crypto_workers + 3;
 }
 
 // Busy-polling workers need a core each; otherwise they are scheduled and pause when idle.
 bool detached_workers(const config::GatewayConfig& config) {
+  if (config.topology.io != config::IoScheduling::kAuto) {
+    return config.topology.io == config::IoScheduling::kDetached;
+  }
   return std::thread::hardware_concurrency() >= config.topology.crypto_workers + 1;
 }
 
@@ -332,6 +338,14 @@ const StageCounters* Gateway::sink_counters() const {
 
 std::shared_ptr<const io::TrafficGenerator> Gateway::traffic() const {
   return impl_->generator ? impl_->generator->traffic : nullptr;
+}
+
+void Gateway::set_generator_rate(std::uint64_t rate_pps) {
+  if (impl_->generator) impl_->generator->rate_pps = rate_pps;
+}
+
+void Gateway::pause_generator(bool paused) {
+  if (impl_->generator) impl_->generator->paused = paused;
 }
 
 bool Gateway::generator_finished() const {

@@ -51,6 +51,9 @@ class Gateway {
   const StageCounters* sink_counters() const;
   // The generator's traffic (nullptr without a generator): tests rebuild expected frames.
   std::shared_ptr<const io::TrafficGenerator> traffic() const;
+  // Changes the built-in generator's offered rate (0: as fast as accepted) or pauses it.
+  void set_generator_rate(std::uint64_t rate_pps);
+  void pause_generator(bool paused);
   // True once a generator with max_packets has offered them all.
   bool generator_finished() const;
 

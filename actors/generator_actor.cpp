@@ -22,6 +22,8 @@ using Clock = std::chrono::steady_clock;
 struct GeneratorState {
   Clock::time_point start;
   std::uint64_t offered = 0;
+  std::uint64_t rate = 0;                       // the rate `start` belongs to
+  std::uint64_t offered_at_start = 0;           // offered when `start` was set
   std::optional<io::TrafficInjector> injector;  // built when the actor starts
 };
 
@@ -33,9 +35,18 @@ bool offer_burst(GeneratorContext& context, GeneratorState& state) {
     want =
         static_cast<unsigned>(std::min<std::uint64_t>(want, context.max_packets - state.offered));
   }
-  if (context.rate_pps != 0) {
+  if (context.paused) return false;
+  const std::uint64_t rate = context.rate_pps;
+  if (rate != state.rate) {
+    // A new rate counts from now: what was offered so far stays offered.
+    state.rate = rate;
+    state.start = Clock::now();
+    state.offered_at_start = state.offered;
+  }
+  if (rate != 0) {
     const auto elapsed = std::chrono::duration<double>(Clock::now() - state.start).count();
-    const auto due = static_cast<std::uint64_t>(elapsed * static_cast<double>(context.rate_pps));
+    const auto due =
+        state.offered_at_start + static_cast<std::uint64_t>(elapsed * static_cast<double>(rate));
     if (due <= state.offered) return false;
     want = static_cast<unsigned>(std::min<std::uint64_t>(want, due - state.offered));
   } else {

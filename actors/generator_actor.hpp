@@ -23,7 +23,9 @@ struct GeneratorContext {
   std::vector<rte_ring*> rings;  // the LAN port's inject rings, one per rx queue, in order
   rte_mempool* pool = nullptr;
   std::shared_ptr<const io::TrafficGenerator> traffic;
-  std::uint64_t rate_pps = 0;     // 0 = as fast as the port accepts
+  // 0 = as fast as the port accepts. May change while running (benchmarks, overload tests).
+  std::atomic<std::uint64_t> rate_pps{0};
+  std::atomic<bool> paused{false};
   std::uint64_t max_packets = 0;  // 0 = unbounded
   std::shared_ptr<StageCounters> counters;
   std::atomic<bool> finished{false};  // set once max_packets have been offered

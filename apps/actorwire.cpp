@@ -32,6 +32,7 @@ struct RunOptions {
   std::string topology;                     // overrides [topology] kind
   std::uint32_t workers = 0;                // overrides [topology] crypto_workers
   bool ordered = false;                     // sets [topology] ordered
+  bool actors = false;                      // per-actor lines every second
 };
 
 int run(const RunOptions& options) {
@@ -82,12 +83,16 @@ int run(const RunOptions& options) {
             << ", AEAD " << crypto::to_string(loaded.config->crypto.aead) << " (Ctrl-C to stop)"
             << std::endl;
   apps::LiveStats stats(*gateway);
+  // Multi-actor topologies show their actors by default: that is where back-pressure shows.
+  const bool per_actor =
+      options.actors || loaded.config->topology.kind != config::TopologyKind::kSingle;
   const auto start = std::chrono::steady_clock::now();
   auto next = start + std::chrono::seconds(1);
   while (!g_stop) {
     std::this_thread::sleep_until(next);
     next += std::chrono::seconds(1);
     stats.print_line(std::cout);
+    if (per_actor) stats.print_actors(std::cout);
     if (g_print_summary) {
       g_print_summary = 0;
       stats.print_summary(std::cout);
@@ -121,6 +126,8 @@ int main(int argc, char** argv) try {
                           "single | workers-mutex | workers-spinlock | pipeline");
   run_command->add_option("-w,--workers", options.workers, "crypto workers (pipeline, workers-*)");
   run_command->add_flag("--ordered", options.ordered, "restore input order at tx (pipeline)");
+  run_command->add_flag("--actors", options.actors,
+                        "a line per actor every second (default for pipeline and workers)");
   run_command->add_flag("--print-default-config", print_default,
                         "print the embedded default config as TOML and exit");
   CLI11_PARSE(app, argc, argv);

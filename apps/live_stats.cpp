@@ -15,7 +15,41 @@ std::string format(const char* pattern, double a, double b = 0, double c = 0) {
 }  // namespace
 
 LiveStats::LiveStats(const actors::Gateway& gateway)
-    : gateway_(gateway), start_(std::chrono::steady_clock::now()), last_time_(start_) {}
+    : gateway_(gateway),
+      start_(std::chrono::steady_clock::now()),
+      last_time_(start_),
+      last_actors_time_(start_) {}
+
+void LiveStats::print_actors(std::ostream& out) {
+  const auto now = std::chrono::steady_clock::now();
+  const double seconds = std::chrono::duration<double>(now - last_actors_time_).count();
+  const unsigned long long capacity = gateway_.config().topology.mailbox_capacity;
+  for (const auto& counters : gateway_.counters()) {
+    if (counters.get() == gateway_.generator_counters() ||
+        counters.get() == gateway_.sink_counters()) {
+      continue;
+    }
+    ActorSample sample{counters->packets_out.get(), counters->busy_ns.get(),
+                       counters->credit_stalls.get(), counters->backoff_events.get(),
+                       counters->backoff_ns.get()};
+    const ActorSample last = last_actors_[counters->name];
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "    %-10s %7.3f Mpps  mbox %llu/%llu/%llu  stalls +%-6llu backoff +%llu "
+                  "(%.1f ms)  busy %3.0f%%\n",
+                  counters->name.c_str(),
+                  static_cast<double>(sample.packets_out - last.packets_out) / seconds / 1e6,
+                  static_cast<unsigned long long>(counters->mailbox_depth.get()),
+                  static_cast<unsigned long long>(counters->mailbox_high_water.get()), capacity,
+                  static_cast<unsigned long long>(sample.stalls - last.stalls),
+                  static_cast<unsigned long long>(sample.backoffs - last.backoffs),
+                  static_cast<double>(sample.backoff_ns - last.backoff_ns) / 1e6,
+                  100.0 * static_cast<double>(sample.busy_ns - last.busy_ns) / (seconds * 1e9));
+    out << line;
+    last_actors_[counters->name] = sample;
+  }
+  last_actors_time_ = now;
+}
 
 LiveStats::Totals LiveStats::read() const {
   Totals totals;

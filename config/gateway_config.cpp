@@ -203,6 +203,25 @@ std::string_view to_string(TopologyKind kind) {
   return "unknown";
 }
 
+std::string_view to_string(IoScheduling scheduling) {
+  switch (scheduling) {
+    case IoScheduling::kAuto:
+      return "auto";
+    case IoScheduling::kDetached:
+      return "detached";
+    case IoScheduling::kScheduled:
+      return "scheduled";
+  }
+  return "auto";
+}
+
+std::optional<IoScheduling> parse_io_scheduling(std::string_view text) {
+  if (text == "auto") return IoScheduling::kAuto;
+  if (text == "detached") return IoScheduling::kDetached;
+  if (text == "scheduled") return IoScheduling::kScheduled;
+  return std::nullopt;
+}
+
 std::optional<TopologyKind> parse_topology_kind(std::string_view text) {
   for (const auto kind : {TopologyKind::kSingle, TopologyKind::kWorkersMutex,
                           TopologyKind::kWorkersSpinlock, TopologyKind::kPipeline}) {

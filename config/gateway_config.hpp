@@ -66,10 +66,10 @@ struct PortConfig {
   // DPDK device: a PCI address ("0000:03:00.0") or a vdev ("net_ring0", "net_tap0,iface=x",
   // "net_af_packet0,iface=veth0").
   std::string device;
-  std::optional<MacAddress> mac;       // default: the device's own MAC
-  std::vector<IpPrefix> addresses;     // the gateway's addresses on this port (with prefix length)
-  std::optional<IpAddress> next_hop;   // default gateway on this port (WAN: towards peers)
-  std::vector<Neighbour> neighbours;   // static ARP/ND entries; win over resolved ones
+  std::optional<MacAddress> mac;      // default: the device's own MAC
+  std::vector<IpPrefix> addresses;    // the gateway's addresses on this port (with prefix length)
+  std::optional<IpAddress> next_hop;  // default gateway on this port (WAN: towards peers)
+  std::vector<Neighbour> neighbours;  // static ARP/ND entries; win over resolved ones
 };
 
 // Fixed transport keys instead of a handshake: the paper's benchmark mode.
@@ -107,6 +107,14 @@ enum class TopologyKind { kSingle, kWorkersMutex, kWorkersSpinlock, kPipeline };
 std::string_view to_string(TopologyKind kind);
 std::optional<TopologyKind> parse_topology_kind(std::string_view text);
 
+// How the actors that poll and transmit on ports (pipeline rx/tx, workers) get CPU time:
+// detached = a thread each, busy-polling (best with a core to spare per poller); scheduled =
+// CAF's shared scheduler threads, pausing when idle (best when cores are scarce); auto picks
+// detached when the machine has enough cores for them beside the crypto workers.
+enum class IoScheduling { kAuto, kDetached, kScheduled };
+std::string_view to_string(IoScheduling scheduling);
+std::optional<IoScheduling> parse_io_scheduling(std::string_view text);
+
 struct TopologyConfig {
   TopologyKind kind = TopologyKind::kSingle;
   std::uint32_t crypto_workers = 1;
@@ -115,6 +123,7 @@ struct TopologyConfig {
   std::uint32_t backoff_min_us = 1;
   std::uint32_t backoff_max_us = 1000;
   bool ordered = false;
+  IoScheduling io = IoScheduling::kAuto;
 };
 
 struct CryptoConfig {

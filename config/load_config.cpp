@@ -605,7 +605,7 @@ void load_topology(Context& ctx, const toml::table& root, TopologyConfig& out) {
   if (table == nullptr) return;
   Table t(ctx, *table, "topology", "[topology]",
           {"kind", "crypto_workers", "batch_size", "mailbox_capacity", "backoff_min_us",
-           "backoff_max_us", "ordered"});
+           "backoff_max_us", "ordered", "io"});
   if (const auto* kind = t.string("kind", false, "the actor topology")) {
     if (auto parsed = parse_topology_kind(*kind)) {
       out.kind = *parsed;
@@ -628,6 +628,15 @@ void load_topology(Context& ctx, const toml::table& root, TopologyConfig& out) {
                   ") must be at least backoff_min_us (" + std::to_string(out.backoff_min_us) + ")");
   }
   t.boolean("ordered", out.ordered);
+  if (const auto* io = t.string("io", false, "how polling actors are scheduled")) {
+    if (auto parsed = parse_io_scheduling(*io)) {
+      out.io = *parsed;
+    } else {
+      ctx.error(t.find("io")->source(), t.path("io"),
+                "unknown io scheduling " + quoted(*io) + "; expected one of " +
+                    join({"auto", "detached", "scheduled"}));
+    }
+  }
   if (out.kind == TopologyKind::kSingle && out.crypto_workers > 1) {
     ctx.warning(t.find("crypto_workers")->source(), t.path("crypto_workers"),
                 "crypto_workers is ignored when kind = \"single\"");

@@ -15,8 +15,8 @@ struct ConfigError {
   std::string file;
   int line = 0;  // 1-based; 0 when unknown
   int column = 0;
-  std::string key;      // dotted path such as "peer[1].allowed_ips[0]"
-  std::string message;  // what was expected / what is wrong; never contains key material
+  std::string key;                // dotted path such as "peer[1].allowed_ips[0]"
+  std::string message;            // what was expected / what is wrong; never contains key material
   std::string to_string() const;  // "file:line:col: key: message"
 };
 
