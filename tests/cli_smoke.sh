@@ -19,6 +19,15 @@ summary="$(grep '^summary' "$work/run.out")" || fail "no summary"
 packets_out="$(sed -E 's/.* ([0-9]+) out,.*/\1/' <<<"$summary")"
 [[ "$packets_out" -gt 1000 ]] || fail "only $packets_out packets forwarded: $summary"
 
+# The same config with only the topology changed runs every topology.
+for topology in single workers-mutex workers-spinlock pipeline; do
+  "$actorwire" run -c "$work/default.toml" -d 1 -t "$topology" -w 2 >"$work/$topology.out" 2>&1 ||
+    fail "$topology exited $?: $(tail -5 "$work/$topology.out")"
+  summary="$(grep '^summary' "$work/$topology.out")" || fail "$topology: no summary"
+  out="$(sed -E 's/.* ([0-9]+) out,.*/\1/' <<<"$summary")"
+  [[ "$out" -gt 1000 ]] || fail "$topology forwarded only $out packets: $summary"
+done
+
 # A broken config: error with position, exit 2, and no key text echoed.
 sed 's/^kind = "single"/kind = "Pipeline"/' "$work/default.toml" >"$work/broken.toml"
 chmod 600 "$work/broken.toml"
