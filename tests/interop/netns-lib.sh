@@ -467,9 +467,10 @@ summary_drops() {
   awk '/^[^ ]/ { actor = $1 } /^    drop / { sub(/:$/, "", $2); print actor "/" $2, $3 }' "$1"
 }
 
-# summary_actor FILE ACTOR: "PACKETS_IN PACKETS_OUT DROPS" of an actor's row (zeros if absent).
+# summary_actor FILE ACTOR: "PACKETS_IN PACKETS_OUT DROPS" of an actor's row (zeros if absent):
+# the first three numbers after the name (more columns follow: busy, mailbox, stalls, ...).
 summary_actor() {
-  awk -v a="$2" '$1 == a && NF == 5 { print $2, $3, $4; f = 1; exit }
+  awk -v a="$2" '$1 == a && $2 ~ /^[0-9]+$/ && $4 ~ /^[0-9]+$/ { print $2, $3, $4; f = 1; exit }
                  END { if (!f) print 0, 0, 0 }' "$1"
 }
 
