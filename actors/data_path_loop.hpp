@@ -136,6 +136,7 @@ class DataPathLoop {
     for (const CryptoArgs& args : actions.keepalives) {
       transmit_new(make_keepalive_frame(context_.pool, args, *aead_, outer_, mtu_, ip_id_++));
     }
+    counters_.packets_generated.add(actions.dropped.size());  // back from the peer plane
     for (rte_mbuf* mbuf : actions.dropped) drop(mbuf, DropReason::kHandshakeGaveUp);
     send_released();
     lan_.flush();
@@ -218,6 +219,7 @@ class DataPathLoop {
   void send_released() {
     std::vector<rte_mbuf*> released;
     locked([&](PeerPlane& plane) { released = plane.take_released(); });
+    counters_.packets_generated.add(released.size());  // back from the peer plane
     for (rte_mbuf* mbuf : released) {
       io::ParsedFrame frame;
       // Parsed when it arrived; parse again for the offsets (cheap, and keeps no state).

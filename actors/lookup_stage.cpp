@@ -238,7 +238,7 @@ void send_released(LookupActor* self) {
     for (std::size_t i = first; i < first + count; ++i) {
       PacketSlot& slot = batch.data->slots.emplace_back();
       slot.mbuf = released[i];
-      // Counted in when it first arrived (staged packets are in flight, like in `single`).
+      counters_of(self).packets_generated.add(1);  // back from the peer plane
       prepare_outbound_slot(self, slot, now);
     }
     count_out(self, batch);
@@ -254,6 +254,7 @@ void apply_control(LookupActor* self, ControlOutput& out) {
   const auto now = Clock::now();
   context.plane->apply(out, now, actions);
   for (rte_mbuf* mbuf : actions.dropped) {
+    counters_of(self).packets_generated.add(1);  // back from the peer plane
     counters_of(self).drop(DropReason::kHandshakeGaveUp);
     rte_pktmbuf_free(mbuf);
   }

@@ -72,11 +72,13 @@ PeerPlane::Outbound PeerPlane::prepare_outbound(rte_mbuf* mbuf, const io::Parsed
   if (keypair == nullptr || !keypair->usable_for_sending(now)) {
     // No usable keys: keep the packet (oldest goes beyond the limit) and ask for a handshake.
     if (peer->staged.size() >= wg::kMaxStagedPackets) {
+      counters.packets_generated.add(1);  // taken back from the plane, then dropped
       counters.drop(DropReason::kStagedOverflow);
       rte_pktmbuf_free(peer->staged.front());
       peer->staged.pop_front();
     }
     peer->staged.push_back(mbuf);
+    counters.packets_consumed.add(1);  // handed to the plane; whoever takes it back generates it
     want_handshake(*peer, now);
     return Outbound::kStaged;
   }
@@ -296,12 +298,14 @@ std::optional<PeerActivity> PeerPlane::take_report(Clock::time_point now) {
 void PeerPlane::drop_all_staged(StageCounters& counters, DropReason reason) {
   for (Peer& peer : peers_.peers()) {
     for (rte_mbuf* mbuf : peer.staged) {
+      counters.packets_generated.add(1);
       counters.drop(reason);
       rte_pktmbuf_free(mbuf);
     }
     peer.staged.clear();
   }
   for (rte_mbuf* mbuf : released_) {
+    counters.packets_generated.add(1);
     counters.drop(reason);
     rte_pktmbuf_free(mbuf);
   }

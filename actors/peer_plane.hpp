@@ -39,8 +39,10 @@ class PeerPlane {
   enum class Outbound { kSeal, kStaged, kDrop };
   // An inner IP packet from the LAN (frame parsed): picks the peer by destination, checks the
   // MTU, assigns the next counter and fills `args`. Without usable keys the mbuf is staged
-  // (owned here now) and a handshake requested; older staged packets may be dropped and are
-  // counted in `counters`.
+  // (owned here now, counted as consumed by `counters`' actor) and a handshake requested; an
+  // older staged packet may be dropped (counted as generated and dropped). Whoever takes
+  // staged packets back (take_released, ControlActions::dropped) counts them as generated, so
+  // every actor's counters balance even when another actor sends what one staged.
   Outbound prepare_outbound(rte_mbuf* mbuf, const io::ParsedFrame& frame, Clock::time_point now,
                             CryptoArgs& args, DropReason& reason, StageCounters& counters);
 

@@ -11,8 +11,10 @@ cmake -S . -B build/test -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build/test -j"$jobs"
 ctest --test-dir build/test --output-on-failure -j"$jobs"
 
-echo "== interop with an unmodified wireguard-go peer (network namespaces)"
-tests/interop/interop.sh actorwire build/test/apps/actorwire
+echo "== interop with an unmodified wireguard-go peer (network namespaces), every topology kind"
+for topology in single workers-spinlock pipeline; do
+  AWT_TOPOLOGY="$topology" tests/interop/interop.sh actorwire build/test/apps/actorwire
+done
 
 echo "== build and test (ASan + UBSan)"
 cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=Debug -DACTORWIRE_SANITIZE=ON >/dev/null

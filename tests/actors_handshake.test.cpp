@@ -17,6 +17,7 @@
 #include "crypto/keys.hpp"
 #include "io/eal.hpp"
 #include "io/headers.hpp"
+#include "io/rss.hpp"
 #include "io/traffic_generator.hpp"
 
 using namespace actorwire;
@@ -45,8 +46,15 @@ std::string wan_mac(char site) {
   return std::string("02:00:00:00:0") + site + ":01";
 }
 
+struct Param {
+  bool psk;
+  const char* kind;  // the topology both gateways run
+  std::uint32_t workers;
+};
+
 std::string config_text(const Site& self, const Site& other, const crypto::SecretKey& private_key,
-                        const crypto::PublicKey& peer_key, const std::string& psk) {
+                        const crypto::PublicKey& peer_key, const std::string& psk,
+                        const Param& param) {
   std::string text;
   text += "[interface]\nprivate_key = \"" + secret_base64(private_key) + "\"\n";
   text += "listen_port = 51820\n";
@@ -62,6 +70,8 @@ std::string config_text(const Site& self, const Site& other, const crypto::Secre
   if (!psk.empty()) text += "preshared_key = \"" + psk + "\"\n";
   text +=
       "endpoint = \"" + other.wan_ip + ":51820\"\nallowed_ips = [\"" + other.lan_subnet + "\"]\n";
+  text += std::string("[topology]\nkind = \"") + param.kind +
+          "\"\ncrypto_workers = " + std::to_string(param.workers) + "\n";
   text +=
       "[dpdk]\neal_args = [\"--no-huge\", \"-m\", \"512\", \"--no-pci\", \"--no-shconf\", "
       "\"--file-prefix=" ACTORWIRE_TEST_NAME "\", \"--log-level=error\"]\nmbuf_count = 4096\n";
@@ -94,16 +104,18 @@ std::uint8_t message_type(const std::vector<std::uint8_t>& frame) {
   return frame[parsed.l3_offset + udp.payload_offset];
 }
 
-class TwoGateways : public ::testing::TestWithParam<bool> {
+class TwoGateways : public ::testing::TestWithParam<Param> {
  protected:
   void SetUp() override { start({}); }
 
   void start(const actors::ControlPlaneOptions& b_control) {
     const auto key_a = crypto::random_secret_key();
     const auto key_b = crypto::random_secret_key();
-    const std::string psk = GetParam() ? secret_base64(crypto::random_secret_key()) : "";
-    config_a_ = load(config_text(kSiteA, kSiteB, key_a, crypto::derive_public_key(key_b), psk));
-    config_b_ = load(config_text(kSiteB, kSiteA, key_b, crypto::derive_public_key(key_a), psk));
+    const std::string psk = GetParam().psk ? secret_base64(crypto::random_secret_key()) : "";
+    config_a_ =
+        load(config_text(kSiteA, kSiteB, key_a, crypto::derive_public_key(key_b), psk, GetParam()));
+    config_b_ =
+        load(config_text(kSiteB, kSiteA, key_b, crypto::derive_public_key(key_a), psk, GetParam()));
     std::string error;
     actors::GatewayOptions options;
     options.attach_generator = false;
@@ -124,7 +136,7 @@ class TwoGateways : public ::testing::TestWithParam<bool> {
     for (auto* gateway : {a_.get(), b_.get()}) {
       if (gateway == nullptr) continue;
       for (auto role : {config::PortRole::kLan, config::PortRole::kWan}) {
-        for (rte_mbuf* m : drain_all(gateway->port(role).capture_ring())) rte_pktmbuf_free(m);
+        for (rte_mbuf* m : drain_port(gateway->port(role))) rte_pktmbuf_free(m);
       }
     }
     a_.reset();
@@ -139,16 +151,32 @@ class TwoGateways : public ::testing::TestWithParam<bool> {
     return out;
   }
 
+  // Everything a port transmitted, over all its queues.
+  static std::vector<rte_mbuf*> drain_port(io::Port& port) {
+    std::vector<rte_mbuf*> out;
+    for (std::uint16_t q = 0; q < port.queues(); ++q) {
+      for (rte_mbuf* mbuf : drain_all(port.capture_ring(q))) out.push_back(mbuf);
+    }
+    return out;
+  }
+
+  // Puts a frame on the rx queue a NIC's RSS would pick.
+  static int enqueue_rss(io::Port& port, rte_mbuf* mbuf) {
+    const auto queue = io::rss_queue_for_frame(rte_pktmbuf_mtod(mbuf, std::uint8_t*),
+                                               mbuf->data_len, port.queues());
+    return rte_ring_enqueue(port.inject_ring(queue), mbuf);
+  }
+
   // Moves WAN frames between the gateways; `tap` sees (and may drop: return false) each one.
   void pump(const std::function<bool(char from, rte_mbuf*)>& tap = nullptr) {
     for (auto [from, to, name] :
          {std::tuple{a_.get(), b_.get(), 'a'}, std::tuple{b_.get(), a_.get(), 'b'}}) {
-      for (rte_mbuf* mbuf : drain_all(from->port(config::PortRole::kWan).capture_ring())) {
+      for (rte_mbuf* mbuf : drain_port(from->port(config::PortRole::kWan))) {
         if (tap && !tap(name, mbuf)) {
           rte_pktmbuf_free(mbuf);
           continue;
         }
-        if (rte_ring_enqueue(to->port(config::PortRole::kWan).inject_ring(), mbuf) != 0) {
+        if (enqueue_rss(to->port(config::PortRole::kWan), mbuf) != 0) {
           rte_pktmbuf_free(mbuf);
         }
       }
@@ -161,7 +189,7 @@ class TwoGateways : public ::testing::TestWithParam<bool> {
     ASSERT_NE(mbuf, nullptr);
     auto* data = rte_pktmbuf_append(mbuf, static_cast<std::uint16_t>(frame.size()));
     std::memcpy(data, frame.data(), frame.size());
-    ASSERT_EQ(rte_ring_enqueue(gateway.port(role).inject_ring(), mbuf), 0);
+    ASSERT_EQ(enqueue_rss(gateway.port(role), mbuf), 0);
   }
 
   io::TrafficGenerator traffic(actors::Gateway& from, std::uint32_t source,
@@ -171,12 +199,12 @@ class TwoGateways : public ::testing::TestWithParam<bool> {
     pattern.source_ip = source;
     pattern.destination_prefix = *config::parse_ip_prefix(destination);
     pattern.flows = 8;
-    pattern.ip_sizes = {64, 200, 1420, 28, 777};
+    pattern.ip_sizes = {64, 200, 1420, 36, 777};  // >= 36: room for the sequence number
     return io::TrafficGenerator(pattern);
   }
 
-  // Sends `count` packets from `from`'s LAN and checks they leave `to`'s LAN byte-exact and in
-  // order, pumping the WAN meanwhile.
+  // Sends `count` packets from `from`'s LAN and checks each leaves `to`'s LAN byte-exact and
+  // exactly once (in order with `single`, which keeps it), pumping the WAN meanwhile.
   void send_and_check(actors::Gateway& from, actors::Gateway& to,
                       const io::TrafficGenerator& generator, std::uint64_t first,
                       std::uint64_t count,
@@ -186,32 +214,46 @@ class TwoGateways : public ::testing::TestWithParam<bool> {
       generator.write_frame(seq, frame.data());
       inject(from, frame, config::PortRole::kLan);
     }
+    const bool keeps_order = std::string(GetParam().kind) == "single";
+    std::vector<bool> seen(count, false);
+    std::uint64_t received = 0;
     std::uint64_t next = first;
     const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (next < first + count && std::chrono::steady_clock::now() < deadline) {
+    while (received < count && std::chrono::steady_clock::now() < deadline) {
       pump(tap);
-      for (rte_mbuf* mbuf : drain_all(to.port(config::PortRole::kLan).capture_ring())) {
+      for (rte_mbuf* mbuf : drain_port(to.port(config::PortRole::kLan))) {
         const auto* data = rte_pktmbuf_mtod(mbuf, const std::uint8_t*);
         const std::size_t length = mbuf->data_len;
-        std::vector<std::uint8_t> expected(generator.frame_length(next));
-        generator.write_frame(next, expected.data());
-        EXPECT_EQ(length, expected.size()) << "packet " << next;
-        if (length == expected.size()) {
-          EXPECT_EQ(
-              std::memcmp(data + io::kEthernetHeaderSize, expected.data() + io::kEthernetHeaderSize,
-                          length - io::kEthernetHeaderSize),
-              0)
-              << "packet " << next << " differs (or is out of order)";
+        const auto seq = io::TrafficGenerator::sequence_of(data + io::kEthernetHeaderSize,
+                                                           length - io::kEthernetHeaderSize);
+        EXPECT_TRUE(seq && *seq >= first && *seq < first + count) << "a packet we did not send";
+        if (seq && *seq >= first && *seq < first + count) {
+          EXPECT_FALSE(seen[*seq - first]) << "duplicate " << *seq;
+          seen[*seq - first] = true;
+          if (keeps_order) {
+            EXPECT_EQ(*seq, next) << "out of order";
+          }
+          next = *seq + 1;
+          std::vector<std::uint8_t> expected(generator.frame_length(*seq));
+          generator.write_frame(*seq, expected.data());
+          EXPECT_EQ(length, expected.size()) << "packet " << *seq;
+          if (length == expected.size()) {
+            EXPECT_EQ(std::memcmp(data + io::kEthernetHeaderSize,
+                                  expected.data() + io::kEthernetHeaderSize,
+                                  length - io::kEthernetHeaderSize),
+                      0)
+                << "packet " << *seq << " differs";
+          }
         }
         EXPECT_EQ(
             std::memcmp(data + 6, to.port(config::PortRole::kLan).identity().mac.bytes.data(), 6),
             0);
         rte_pktmbuf_free(mbuf);
-        ++next;
+        ++received;
       }
       std::this_thread::sleep_for(1ms);
     }
-    EXPECT_EQ(next, first + count) << "packets missing";
+    EXPECT_EQ(received, count) << "packets missing";
   }
 
   // Lets timers and reports settle with the WAN connected.
@@ -238,6 +280,21 @@ class TwoGateways : public ::testing::TestWithParam<bool> {
         out += " " + std::string(actors::to_string(reason)) + "=" + std::to_string(n);
       }
     }
+    return out;
+  }
+
+  // A drop reason summed over the data-plane stages (whichever topology runs).
+  static std::uint64_t data_drops(actors::Gateway& gateway, actors::DropReason reason) {
+    std::uint64_t total = 0;
+    for (const auto& counters : gateway.counters()) {
+      if (counters->name != "handshake") total += counters->drops_of(reason);
+    }
+    return total;
+  }
+
+  static std::string all_drops(actors::Gateway& gateway) {
+    std::string out;
+    for (const auto& counters : gateway.counters()) out += drops(*counters) + "; ";
     return out;
   }
 
@@ -278,10 +335,10 @@ TEST_P(TwoGateways, HandshakeOnFirstPacketThenTrafficBothWays) {
   a_->stop();
   b_->stop();
   for (auto* gateway : {a_.get(), b_.get()}) {
-    EXPECT_EQ(stage(*gateway, "single").drops_total(), 0u);
-    EXPECT_EQ(stage(*gateway, "handshake").drops_total(), 0u);
-    expect_balanced(stage(*gateway, "single"));
-    expect_balanced(stage(*gateway, "handshake"));
+    for (const auto& counters : gateway->counters()) {
+      EXPECT_EQ(counters->drops_total(), 0u) << counters->name;
+      expect_balanced(*counters);
+    }
   }
 }
 
@@ -300,7 +357,6 @@ TEST_P(TwoGateways, AttacksOnTheWanAreCountedDropsAndTheTunnelSurvives) {
   send_and_check(*a_, *b_, a_to_b, 0, 50, record);
   ASSERT_FALSE(initiation.empty());
   ASSERT_EQ(transport.size(), 3u);
-  const auto& single_b = stage(*b_, "single");
   const auto& control_b = stage(*b_, "handshake");
   using actors::DropReason;
 
@@ -344,12 +400,12 @@ TEST_P(TwoGateways, AttacksOnTheWanAreCountedDropsAndTheTunnelSurvives) {
   inject(*a_, spoofed_frame, config::PortRole::kLan);
   settle(200ms);
 
-  SCOPED_TRACE(drops(single_b) + "; " + drops(control_b));
-  EXPECT_EQ(single_b.drops_of(DropReason::kReplayed), 3u);
-  EXPECT_EQ(single_b.drops_of(DropReason::kDecryptFailed), 1u);
-  EXPECT_EQ(single_b.drops_of(DropReason::kUnknownIndex), 1u);
-  EXPECT_EQ(single_b.drops_of(DropReason::kBadMessage), 1u);
-  EXPECT_EQ(single_b.drops_of(DropReason::kSourceNotAllowed), 1u);
+  SCOPED_TRACE(all_drops(*b_));
+  EXPECT_EQ(data_drops(*b_, DropReason::kReplayed), 3u);
+  EXPECT_EQ(data_drops(*b_, DropReason::kDecryptFailed), 1u);
+  EXPECT_EQ(data_drops(*b_, DropReason::kUnknownIndex), 1u);
+  EXPECT_EQ(data_drops(*b_, DropReason::kBadMessage), 1u);
+  EXPECT_EQ(data_drops(*b_, DropReason::kSourceNotAllowed), 1u);
   EXPECT_EQ(control_b.drops_of(DropReason::kHandshakeReplayed), 1u);
   EXPECT_EQ(control_b.drops_of(DropReason::kBadMessage), 1u);
 
@@ -358,8 +414,20 @@ TEST_P(TwoGateways, AttacksOnTheWanAreCountedDropsAndTheTunnelSurvives) {
   EXPECT_EQ(b_->peer_counters().at(0)->sessions_installed.get(), 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Psk, TwoGateways, ::testing::Bool(),
-                         [](const auto& info) { return info.param ? "WithPsk" : "NoPsk"; });
+std::string param_name(const ::testing::TestParamInfo<Param>& info) {
+  std::string name = std::string(info.param.kind) + (info.param.psk ? "_WithPsk" : "_NoPsk");
+  for (char& c : name) {
+    if (c == '-') c = '_';
+  }
+  return name;
+}
+
+INSTANTIATE_TEST_SUITE_P(Topologies, TwoGateways,
+                         ::testing::Values(Param{false, "single", 1}, Param{true, "single", 1},
+                                           Param{false, "pipeline", 2},
+                                           Param{true, "workers-mutex", 2},
+                                           Param{false, "workers-spinlock", 2}),
+                         param_name);
 
 class UnderLoad : public TwoGateways {
  protected:
@@ -387,6 +455,8 @@ TEST_P(UnderLoad, CookieReplyThenHandshakeWithMac2) {
   EXPECT_EQ(b_->peer_counters().at(0)->sessions_installed.get(), 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Psk, UnderLoad, ::testing::Values(false));
+INSTANTIATE_TEST_SUITE_P(Topologies, UnderLoad,
+                         ::testing::Values(Param{false, "single", 1}, Param{false, "pipeline", 2}),
+                         param_name);
 
 }  // namespace

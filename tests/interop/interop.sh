@@ -289,19 +289,19 @@ fi
 # they are replayed unchanged (same MACs, addresses and ports) at G, followed by malformed
 # datagrams from another port. The tunnel must keep working and P's handshake must stay the
 # one of the capture. actorwire must count every attack datagram as a drop, exactly:
-#   replayed transport messages      single/replayed (they decrypt; the counter was seen)
+#   replayed transport messages      data/replayed (they decrypt; the counter was seen)
 #   replayed initiation              handshake/handshake_replayed (timestamp not newer; > 20 ms
 #                                    after the original, so not handshake_flood)
-#   garbage, 11 datagrams            single/bad_message 4: empty, type 9, type 4 of 16 B,
+#   garbage, 11 datagrams            data/bad_message 4: empty, type 9, type 4 of 16 B,
 #                                      1400 B of type 5..255 (no WireGuard type)
-#                                    single/unknown_index 1: type 4 of 64 random B
+#                                    data/unknown_index 1: type 4 of 64 random B
 #                                    handshake/bad_message 3: 1 byte (0x01), type 1 of 100 B,
 #                                      type 1 with non-zero reserved bytes
 #                                    handshake/bad_mac1 2: random type 1 (148 B), type 2 (92 B)
 #                                    handshake/unknown_index 1: random type 3 (64 B)
 # Nothing else may be dropped meanwhile, the handshake actor must see each handshake-type
 # datagram (packets_in), answer none (packets_out) and install no session.
-h_expected_garbage="single/bad_message=4 single/unknown_index=1 handshake/bad_message=3"
+h_expected_garbage="data/bad_message=4 data/unknown_index=1 handshake/bad_message=3"
 h_expected_garbage+=" handshake/bad_mac1=2 handshake/unknown_index=1"
 h_garbage_total=$(tr ' =' '\n ' <<<"$h_expected_garbage" | awk '{ n += $2 } END { print n }')
 h_garbage_handshake_type=6  # of the 11: type 1/2/3 first byte, i.e. for the handshake actor
@@ -371,7 +371,7 @@ if ((${#failures[@]} == failures_before)); then
     fail "$attacks; tunnel fine, but no actorwire summary to count the drops"
   else
     # Per-reason drop growth against the expectation; every other reason must stay put.
-    expected="single/replayed=$h_replayed_transport handshake/handshake_replayed=$h_replayed_init"
+    expected="data/replayed=$h_replayed_transport handshake/handshake_replayed=$h_replayed_init"
     expected+=" $h_expected_garbage"
     problems="$(awk -v expected="$expected" '
         FILENAME == ARGV[1] { before[$1] = $2; next }

@@ -27,6 +27,7 @@
 #   AWT_ACTORWIRE_BIN  the actorwire binary for mode actorwire
 #   AWT_OFFLOADS       "off" turns veth offloads off in mode wggo too (always off for actorwire)
 #   AWT_KEEP_LOGS      a directory to copy the logs (never the keys) into on exit
+#   AWT_TOPOLOGY       actorwire's [topology] kind (default single); AWT_CRYPTO_WORKERS (2)
 
 AWT_SUFFIX="${AWT_SUFFIX:-$$}"
 AWT_SUBNET_A=10.10.0.0/24
@@ -355,6 +356,10 @@ allowed_ips = ["$AWT_SUBNET_B"]
 [dpdk]
 eal_args = ["--no-huge", "-m", "512", "--no-pci"]
 mbuf_count = 8192
+
+[topology]
+kind = "${AWT_TOPOLOGY:-single}"
+crypto_workers = ${AWT_CRYPTO_WORKERS:-2}
 EOF
   )
   chmod 600 "$config"
@@ -462,9 +467,13 @@ actorwire_summary() {
   return 1
 }
 
-# summary_drops FILE: "ACTOR/REASON COUNT" for each "drop" line of a summary (zeros omitted).
+# summary_drops FILE: "SIDE/REASON COUNT" per drop reason of a summary (zeros omitted), SIDE
+# being "handshake" (the control actor) or "data" (all data-plane actors together, whatever
+# the topology: single, workerN, or rx/lookup/cryptoN/tx).
 summary_drops() {
-  awk '/^[^ ]/ { actor = $1 } /^    drop / { sub(/:$/, "", $2); print actor "/" $2, $3 }' "$1"
+  awk '/^[^ ]/ { side = ($1 == "handshake" ? "handshake" : "data") }
+       /^    drop / { sub(/:$/, "", $2); sum[side "/" $2] += $3 }
+       END { for (k in sum) print k, sum[k] }' "$1"
 }
 
 # summary_actor FILE ACTOR: "PACKETS_IN PACKETS_OUT DROPS" of an actor's row (zeros if absent):
