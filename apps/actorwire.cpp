@@ -3,14 +3,18 @@
 #include <CLI/CLI.hpp>
 
 #include <csignal>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
 #include "actors/gateway.hpp"
 #include "apps/live_stats.hpp"
+#include "bench/bench_runner.hpp"
+#include "bench/sweep.hpp"
 #include "config/default_config.hpp"
 #include "config/load_config.hpp"
 #include "crypto/aead.hpp"
+#include "io/port.hpp"
 
 namespace {
 
@@ -107,6 +111,115 @@ int run(const RunOptions& options) {
   return 0;
 }
 
+struct BenchOptions {
+  std::string config_path;
+  std::string topology = "single";
+  std::uint32_t workers = 1;
+  bool ordered = false;
+  std::vector<std::uint32_t> flows{1};
+  std::vector<std::uint16_t> sizes{64};
+  bool imix = false;
+  std::vector<std::uint64_t> rates{0};
+  double duration_seconds = 3;
+  double warmup_seconds = 0.5;
+  std::string sweep_path;
+  std::string csv_path;
+};
+
+std::string minutes(double seconds) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%dm%02ds", static_cast<int>(seconds) / 60,
+                static_cast<int>(seconds) % 60);
+  return text;
+}
+
+int bench(const BenchOptions& options) {
+  using namespace actorwire;
+  config::LoadResult loaded =
+      options.config_path.empty()
+          ? config::load_config_string(config::default_config_toml(), "<embedded default>")
+          : config::load_config_file(options.config_path);
+  if (!loaded.ok()) {
+    for (const auto& error : loaded.errors) std::cerr << error.to_string() << "\n";
+    return 2;
+  }
+  const config::GatewayConfig& base = *loaded.config;
+  const auto* lan = base.port(config::PortRole::kLan);
+  if (lan == nullptr || !io::is_ring_device(lan->device)) {
+    std::cerr << "actorwire bench: needs in-process net_ring ports (the embedded default has "
+                 "them)\n";
+    return 2;
+  }
+  std::vector<bench::BenchPoint> points;
+  std::string error;
+  if (!options.sweep_path.empty()) {
+    if (!bench::load_sweep(options.sweep_path, base.interface.mtu, points, error)) {
+      std::cerr << error << "\n";
+      return 2;
+    }
+  } else {
+    const auto kind = config::parse_topology_kind(options.topology);
+    if (!kind) {
+      std::cerr << "actorwire bench: unknown topology '" << options.topology << "'\n";
+      return 2;
+    }
+    std::vector<std::pair<std::string, std::vector<std::uint16_t>>> mixes;
+    if (options.imix) mixes.emplace_back("imix", bench::imix_sizes(base.interface.mtu));
+    if (!options.imix) {
+      for (auto size : options.sizes) mixes.emplace_back(std::to_string(size), std::vector{size});
+    }
+    for (auto flows : options.flows) {
+      for (const auto& [label, sizes] : mixes) {
+        for (auto rate : options.rates) {
+          bench::BenchPoint point;
+          point.topology = *kind;
+          point.crypto_workers = options.workers;
+          point.ordered = options.ordered;
+          point.flows = flows;
+          point.sizes = sizes;
+          point.size_label = label;
+          point.rate_pps = rate;
+          point.duration_s = options.duration_seconds;
+          point.warmup_s = options.warmup_seconds;
+          points.push_back(point);
+        }
+      }
+    }
+  }
+  std::ofstream csv;
+  if (!options.csv_path.empty()) {
+    csv.open(options.csv_path);
+    if (!csv) {
+      std::cerr << "actorwire bench: cannot write " << options.csv_path << "\n";
+      return 2;
+    }
+    csv << bench::csv_header() << "\n";
+  }
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  bench::Ceiling ceiling;
+  const auto start = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < points.size() && !g_stop; ++i) {
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double eta =
+        i == 0 ? (points.size() * (points[0].duration_s + points[0].warmup_s + 1.0))
+               : elapsed / static_cast<double>(i) * static_cast<double>(points.size() - i);
+    std::cerr << "[" << (i + 1) << "/" << points.size() << "] elapsed " << minutes(elapsed)
+              << ", ETA " << minutes(eta) << ": " << config::to_string(points[i].topology) << " w"
+              << points[i].crypto_workers << " " << points[i].flows << " flows "
+              << points[i].size_label << " B" << std::endl;
+    bench::BenchResult result;
+    if (!bench::run_point(base, points[i], ceiling, result, error)) {
+      std::cerr << "actorwire bench: " << error << "\n";
+      return 1;
+    }
+    std::cout << bench::describe(result) << std::endl;
+    if (csv) csv << bench::csv_row(result) << "\n" << std::flush;
+  }
+  return g_stop ? 130 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -130,7 +243,29 @@ int main(int argc, char** argv) try {
                         "a line per actor every second (default for pipeline and workers)");
   run_command->add_flag("--print-default-config", print_default,
                         "print the embedded default config as TOML and exit");
+  auto* bench_command = app.add_subcommand(
+      "bench", "measure the gateway in-process (in-memory ports, built-in generator)");
+  BenchOptions bench_options;
+  bench_command->add_option("-c,--config", bench_options.config_path,
+                            "base config (needs net_ring ports; default: the embedded one)");
+  bench_command->add_option("-t,--topology", bench_options.topology,
+                            "single | workers-mutex | workers-spinlock | pipeline");
+  bench_command->add_option("-w,--workers", bench_options.workers, "crypto workers");
+  bench_command->add_flag("--ordered", bench_options.ordered, "pipeline: restore input order");
+  bench_command->add_option("-f,--flows", bench_options.flows, "flows (repeatable: a sweep)");
+  bench_command->add_option("-s,--packet-size", bench_options.sizes,
+                            "inner IP packet size (repeatable)");
+  bench_command->add_flag("--imix", bench_options.imix, "the simple IMIX instead of -s");
+  bench_command->add_option("-r,--rate", bench_options.rates,
+                            "offered packets/s, 0 = as fast as accepted (repeatable)");
+  bench_command->add_option("-d,--duration", bench_options.duration_seconds,
+                            "seconds measured per point");
+  bench_command->add_option("--warmup", bench_options.warmup_seconds, "seconds before measuring");
+  bench_command->add_option("--sweep", bench_options.sweep_path,
+                            "a sweep file (bench/sweeps/*.toml); overrides the options above");
+  bench_command->add_option("--csv", bench_options.csv_path, "also write the results as CSV");
   CLI11_PARSE(app, argc, argv);
+  if (bench_command->parsed()) return bench(bench_options);
   if (print_default) {
     std::cout << actorwire::config::default_config_toml();
     return 0;

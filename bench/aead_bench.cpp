@@ -17,25 +17,15 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/aead_rate.hpp"
 #include "crypto/aead.hpp"
 
 namespace {
 
-using actorwire::crypto::Aead;
 using actorwire::crypto::AeadKind;
-using actorwire::crypto::counter_nonce;
-using actorwire::crypto::make_aead;
-using actorwire::crypto::random_secret_key;
-using actorwire::crypto::SecretKey;
-using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kRing = 64;
-constexpr std::size_t kTag = actorwire::wg::kAeadTagSize;
-
-struct Result {
-  double seals_per_second = 0;
-  double opens_per_second = 0;
-};
+using actorwire::bench::AeadRate;
+using actorwire::bench::measure_aead;
 
 void usage(const char* program) {
   std::fprintf(stderr, "usage: %s [--sizes N[,N...]] [--seconds S] [--csv]\n", program);
@@ -54,52 +44,6 @@ bool parse_sizes(std::string_view text, std::vector<std::size_t>& sizes) {
     if (comma == std::string_view::npos) return true;
     text.remove_prefix(comma + 1);
   }
-}
-
-Result measure(Aead& aead, std::size_t size, double seconds) {
-  const SecretKey key = random_secret_key();
-  std::vector<std::uint8_t> ring(kRing * (size + kTag), 0x5a);
-  auto data = [&](std::size_t i) { return ring.data() + i * (size + kTag); };
-  std::uint64_t counter = 0;
-  unsigned failures = 0;
-
-  // One round: seal kRing messages, then open them; returns the two durations.
-  auto round = [&](Clock::duration& seal_time, Clock::duration& open_time) {
-    const std::uint64_t first = counter;
-    const auto t0 = Clock::now();
-    for (std::size_t i = 0; i < kRing; ++i) {
-      aead.seal(key, counter_nonce(counter++), {}, data(i), size, data(i) + size);
-    }
-    const auto t1 = Clock::now();
-    for (std::size_t i = 0; i < kRing; ++i) {
-      failures += !aead.open(key, counter_nonce(first + i), {}, data(i), size, data(i) + size);
-    }
-    const auto t2 = Clock::now();
-    seal_time += t1 - t0;
-    open_time += t2 - t1;
-  };
-
-  const auto budget =
-      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-  Clock::duration seal_time{}, open_time{};
-  // Warm-up: a tenth of the budget (at least 50 ms) to settle caches and clocks.
-  const auto warm_until =
-      Clock::now() + std::max(budget / 10, Clock::duration{std::chrono::milliseconds(50)});
-  while (Clock::now() < warm_until) round(seal_time, open_time);
-
-  seal_time = open_time = Clock::duration{};
-  std::uint64_t rounds = 0;
-  while (seal_time < budget || open_time < budget) {
-    round(seal_time, open_time);
-    ++rounds;
-  }
-  if (failures != 0) {
-    std::fprintf(stderr, "error: %u opens failed\n", failures);
-    std::exit(1);
-  }
-  const double calls = static_cast<double>(rounds * kRing);
-  return {calls / std::chrono::duration<double>(seal_time).count(),
-          calls / std::chrono::duration<double>(open_time).count()};
 }
 
 }  // namespace
@@ -133,13 +77,10 @@ int main(int argc, char** argv) {
     std::printf("%-10s %6s %10s %9s %10s %9s %18s\n", "backend", "bytes", "Mseals/s", "Gbit/s",
                 "Mopens/s", "Gbit/s", "openssl/libsodium");
   for (std::size_t size : sizes) {
-    Result results[2];
+    AeadRate results[2];
+    for (int k = 0; k < 2; ++k) results[k] = measure_aead(kinds[k], size, seconds);
     for (int k = 0; k < 2; ++k) {
-      std::unique_ptr<Aead> aead = make_aead(kinds[k]);
-      results[k] = measure(*aead, size, seconds);
-    }
-    for (int k = 0; k < 2; ++k) {
-      const Result& r = results[k];
+      const AeadRate& r = results[k];
       const double bits = static_cast<double>(size) * 8;
       if (csv) {
         std::printf("%d,%zu,%.4f,%.4f,%.4f,%.4f\n", k, size, r.seals_per_second / 1e6,
