@@ -91,7 +91,7 @@ TEST(Noise, InitialChainingKeyAndHash) {
 }
 
 std::vector<std::uint8_t> linux_initiation() {
-  std::ifstream file(ACTORWIRE_SOURCE_DIR "/../shared/testdata/linux-initiation-148.hex");
+  std::ifstream file(ACTORWIRE_SOURCE_DIR "/tests/data/linux-initiation-148.hex");
   std::stringstream content;
   content << file.rdbuf();
   return hex(content.str());
