@@ -124,6 +124,7 @@ struct BenchOptions {
   double warmup_seconds = 0.5;
   std::string sweep_path;
   std::string csv_path;
+  std::string direction = "encrypt";
 };
 
 std::string minutes(double seconds) {
@@ -181,6 +182,7 @@ int bench(const BenchOptions& options) {
           point.rate_pps = rate;
           point.duration_s = options.duration_seconds;
           point.warmup_s = options.warmup_seconds;
+          point.direction = options.direction;
           points.push_back(point);
         }
       }
@@ -264,6 +266,10 @@ int main(int argc, char** argv) try {
   bench_command->add_option("--sweep", bench_options.sweep_path,
                             "a sweep file (bench/sweeps/*.toml); overrides the options above");
   bench_command->add_option("--csv", bench_options.csv_path, "also write the results as CSV");
+  bench_command
+      ->add_option("--direction", bench_options.direction,
+                   "encrypt (one gateway) or both (a second gateway decrypts what it encrypts)")
+      ->check(CLI::IsMember({"encrypt", "both"}));
   CLI11_PARSE(app, argc, argv);
   if (bench_command->parsed()) return bench(bench_options);
   if (print_default) {

@@ -6,9 +6,17 @@
 #include <numeric>
 #include <thread>
 
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include <atomic>
+
 #include "actors/gateway.hpp"
 #include "bench/aead_rate.hpp"
+#include "crypto/keys.hpp"
 #include "crypto/transport.hpp"
+#include "io/eal.hpp"
+#include "io/rss.hpp"
 
 namespace actorwire::bench {
 namespace {
@@ -22,7 +30,7 @@ struct Snapshot {
   std::map<std::string, std::array<std::uint64_t, 5>> stages;  // busy, stalls, backoffs, ns, lock
 };
 
-Snapshot take(const actors::Gateway& gateway) {
+Snapshot take(const actors::Gateway& gateway, const std::string& prefix = "") {
   Snapshot s;
   s.at = Clock::now();
   for (const auto& counters : gateway.egress_counters()) {
@@ -44,11 +52,177 @@ Snapshot take(const actors::Gateway& gateway) {
       continue;
     }
     if (counters.get() != gateway.control_counters()) s.drops += counters->drops_total();
-    s.stages[counters->name] = {counters->busy_ns.get(), counters->credit_stalls.get(),
-                                counters->backoff_events.get(), counters->backoff_ns.get(),
-                                counters->lock_wait_ns.get()};
+    s.stages[prefix + counters->name] = {counters->busy_ns.get(), counters->credit_stalls.get(),
+                                         counters->backoff_events.get(), counters->backoff_ns.get(),
+                                         counters->lock_wait_ns.get()};
   }
   return s;
+}
+
+void add_stages(const Snapshot& first, const Snapshot& last, double seconds,
+                std::vector<StageSample>& out, const actors::Gateway& gateway,
+                const std::string& prefix) {
+  const double ns = seconds * 1e9;
+  for (const auto& counters : gateway.counters()) {
+    const auto now = last.stages.find(prefix + counters->name);
+    const auto then = first.stages.find(prefix + counters->name);
+    if (now == last.stages.end() || then == first.stages.end()) continue;
+    StageSample stage;
+    stage.name = prefix + counters->name;
+    stage.busy_pct = 100.0 * static_cast<double>(now->second[0] - then->second[0]) / ns;
+    stage.credit_stalls = now->second[1] - then->second[1];
+    stage.backoff_events = now->second[2] - then->second[2];
+    stage.backoff_ms = static_cast<double>(now->second[3] - then->second[3]) / 1e6;
+    stage.lock_wait_pct = 100.0 * static_cast<double>(now->second[4] - then->second[4]) / ns;
+    stage.mailbox_high_water = counters->mailbox_high_water.get();
+    out.push_back(stage);
+  }
+}
+
+config::IpPrefix network_of(const config::IpPrefix& address) {
+  config::IpPrefix network = address;
+  const std::uint32_t mask = address.length == 0 ? 0 : ~std::uint32_t{0} << (32 - address.length);
+  network.address = config::IpAddress::v4(address.address.v4_host_order() & mask);
+  return network;
+}
+
+// The far end for direction "both": a gateway whose WAN is where the first one's peer lives,
+// with the mirrored static session, delivering to a LAN router of its own.
+bool mirror_config(const config::GatewayConfig& a, const actors::Gateway& running,
+                   config::GatewayConfig& b, std::string& error) {
+  const config::PortConfig* a_lan = a.port(config::PortRole::kLan);
+  const config::PortConfig* a_wan = a.port(config::PortRole::kWan);
+  if (a.peers.size() != 1 || !a.peers[0].static_session || !a.peers[0].endpoint ||
+      a.peers[0].endpoint->address.is_v6 || a_lan == nullptr || a_wan == nullptr ||
+      a_lan->addresses.empty() || a_wan->addresses.empty()) {
+    error = "direction both needs one peer with an IPv4 endpoint and a static session";
+    return false;
+  }
+  const config::PeerConfig& peer = a.peers[0];
+  b = a;
+  b.interface.private_key = crypto::random_secret_key();
+  b.interface.listen_port = peer.endpoint->port;
+  config::PortConfig lan;
+  lan.role = config::PortRole::kLan;
+  lan.device = "net_ring_blan";
+  lan.addresses = {*config::parse_interface_address("10.99.0.1/24")};
+  lan.next_hop = config::parse_ip_address("10.99.0.2");
+  lan.neighbours = {{*lan.next_hop, *config::parse_mac_address("02:00:00:00:b0:fe")}};
+  config::PortConfig wan;
+  wan.role = config::PortRole::kWan;
+  wan.device = "net_ring_bwan";
+  wan.addresses = {config::IpPrefix{peer.endpoint->address, a_wan->addresses[0].length}};
+  for (const auto& neighbour : a_wan->neighbours) {
+    if (neighbour.address == peer.endpoint->address) wan.mac = neighbour.mac;
+  }
+  const auto& a_wan_identity = running.port(config::PortRole::kWan).identity();
+  wan.neighbours = {{config::IpAddress::v4(a_wan_identity.primary_ipv4()), a_wan_identity.mac}};
+  b.ports = {lan, wan};
+  config::PeerConfig mirror;
+  mirror.public_key = crypto::derive_public_key(a.interface.private_key);
+  mirror.endpoint = config::Endpoint{config::IpAddress::v4(a_wan_identity.primary_ipv4()),
+                                     a.interface.listen_port};
+  mirror.allowed_ips = {network_of(a_lan->addresses[0])};
+  config::StaticSession session;
+  session.send_key = peer.static_session->receive_key;
+  session.receive_key = peer.static_session->send_key;
+  session.send_index = peer.static_session->receive_index;
+  session.receive_index = peer.static_session->send_index;
+  mirror.static_session = session;
+  b.peers = {mirror};
+  return true;
+}
+
+// Carries the first gateway's WAN output to the second's WAN input, each frame on the queue
+// RSS picks; a full ring drops it, counted, as a NIC would.
+class WanRelay {
+ public:
+  WanRelay(io::Port& from, io::Port& to) : from_(from), to_(to) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~WanRelay() { stop(); }
+  void stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  std::uint64_t drops() const { return drops_; }
+
+ private:
+  void run() {
+    io::register_current_thread();
+    std::array<void*, 64> burst;
+    while (!stop_) {
+      unsigned moved = 0;
+      for (std::uint16_t q = 0; q < from_.queues(); ++q) {
+        const unsigned n =
+            rte_ring_dequeue_burst(from_.capture_ring(q), burst.data(), burst.size(), nullptr);
+        for (unsigned i = 0; i < n; ++i) {
+          auto* mbuf = static_cast<rte_mbuf*>(burst[i]);
+          const auto queue = io::rss_queue_for_frame(rte_pktmbuf_mtod(mbuf, std::uint8_t*),
+                                                     mbuf->data_len, to_.queues());
+          if (rte_ring_enqueue(to_.inject_ring(queue), mbuf) != 0) {
+            rte_pktmbuf_free(mbuf);
+            ++drops_;
+          }
+        }
+        moved += n;
+      }
+      if (moved == 0) std::this_thread::yield();
+    }
+    io::unregister_current_thread();
+  }
+
+  io::Port& from_;
+  io::Port& to_;
+  std::atomic<bool> stop_{false};
+  std::atomic<std::uint64_t> drops_{0};
+  std::thread thread_;
+};
+
+bool run_both(const config::GatewayConfig& config, const BenchPoint& point, Ceiling& ceiling,
+              BenchResult& result, std::string& error) {
+  result.ceiling_mpps = std::min(ceiling.seal_mpps(point.sizes, config.interface.mtu),
+                                 ceiling.open_mpps(point.sizes, config.interface.mtu));
+  actors::GatewayOptions a_options;
+  a_options.attach_sink = false;
+  auto a = actors::Gateway::start(config, a_options, error);
+  if (!a) return false;
+  config::GatewayConfig mirror;
+  if (!mirror_config(config, *a, mirror, error)) return false;
+  actors::GatewayOptions b_options;
+  b_options.attach_generator = false;
+  auto b = actors::Gateway::start(mirror, b_options, error);
+  if (!b) return false;
+  WanRelay relay(a->port(config::PortRole::kWan), b->port(config::PortRole::kWan));
+
+  std::this_thread::sleep_for(std::chrono::duration<double>(point.warmup_s));
+  const Snapshot a0 = take(*a, "enc-");
+  const Snapshot b0 = take(*b, "dec-");
+  const std::uint64_t relay0 = relay.drops();
+  std::this_thread::sleep_for(std::chrono::duration<double>(point.duration_s));
+  const Snapshot a1 = take(*a, "enc-");
+  const Snapshot b1 = take(*b, "dec-");
+  const std::uint64_t relay1 = relay.drops();
+  a->stop();
+  relay.stop();
+  b->stop();
+
+  const double seconds = std::chrono::duration<double>(b1.at - b0.at).count();
+  result.offered_mpps = static_cast<double>(a1.offered - a0.offered) / seconds / 1e6;
+  result.mpps = static_cast<double>(b1.out - b0.out) / seconds / 1e6;
+  result.gbit_s = static_cast<double>(b1.out_bytes - b0.out_bytes) * 8 / seconds / 1e9;
+  result.drops = (a1.drops - a0.drops) + (b1.drops - b0.drops);
+  result.port_drops =
+      (a1.port_drops - a0.port_drops) + (b1.port_drops - b0.port_drops) + (relay1 - relay0);
+  result.ratio = result.mpps / result.ceiling_mpps;
+  result.ratio_per_core = result.ratio / result.crypto_cores;
+  const double ns = seconds * 1e9;
+  result.generator_cpu_pct =
+      100.0 * static_cast<double>(a1.generator_busy - a0.generator_busy) / ns;
+  result.sink_cpu_pct = 100.0 * static_cast<double>(b1.sink_busy - b0.sink_busy) / ns;
+  add_stages(a0, a1, seconds, result.stages, *a, "enc-");
+  add_stages(b0, b1, seconds, result.stages, *b, "dec-");
+  return true;
 }
 
 unsigned crypto_cores(const BenchPoint& point) {
@@ -57,6 +231,7 @@ unsigned crypto_cores(const BenchPoint& point) {
 
 std::string topology_label(const BenchPoint& point) {
   std::string label(config::to_string(point.topology));
+  if (point.direction == "both") label = "enc+dec " + label;
   if (point.topology != config::TopologyKind::kSingle) {
     label += " w" + std::to_string(point.crypto_workers);
   }
@@ -73,20 +248,22 @@ std::vector<std::uint16_t> imix_sizes(std::uint16_t mtu) {
   return sizes;
 }
 
-double Ceiling::seal_mpps(const std::vector<std::uint16_t>& sizes, std::uint16_t mtu) {
-  // A packet of the mix costs the mean of its sizes' seal times (padded plaintext, as sealed).
+double Ceiling::mix_mpps(const std::vector<std::uint16_t>& sizes, std::uint16_t mtu, bool open) {
+  // A packet of the mix costs the mean of its sizes' times (padded plaintext, as sealed).
   double seconds_per_packet = 0;
   for (std::uint16_t size : sizes) {
     const std::size_t plaintext = size + crypto::padding_for(size, mtu);
     auto found = per_size_.find(plaintext);
     if (found == per_size_.end()) {
-      double best = 0;
+      std::pair<double, double> best{0, 0};
       for (auto kind : {crypto::AeadKind::kOpenSsl, crypto::AeadKind::kLibsodium}) {
-        best = std::max(best, measure_aead(kind, plaintext, seconds_).seals_per_second / 1e6);
+        const AeadRate rate = measure_aead(kind, plaintext, seconds_);
+        best.first = std::max(best.first, rate.seals_per_second / 1e6);
+        best.second = std::max(best.second, rate.opens_per_second / 1e6);
       }
       found = per_size_.emplace(plaintext, best).first;
     }
-    seconds_per_packet += 1.0 / found->second;
+    seconds_per_packet += 1.0 / (open ? found->second.second : found->second.first);
   }
   return static_cast<double>(sizes.size()) / seconds_per_packet;
 }
@@ -104,6 +281,7 @@ bool run_point(const config::GatewayConfig& base, const BenchPoint& point, Ceili
   result = BenchResult{};
   result.point = point;
   result.crypto_cores = crypto_cores(point);
+  if (point.direction == "both") return run_both(config, point, ceiling, result, error);
   // The ceiling first, with the gateway not yet running (it would share the cores).
   result.ceiling_mpps = ceiling.seal_mpps(point.sizes, config.interface.mtu);
 
@@ -127,25 +305,13 @@ bool run_point(const config::GatewayConfig& base, const BenchPoint& point, Ceili
   result.generator_cpu_pct =
       100.0 * static_cast<double>(last.generator_busy - first.generator_busy) / ns;
   result.sink_cpu_pct = 100.0 * static_cast<double>(last.sink_busy - first.sink_busy) / ns;
-  for (const auto& counters : gateway->counters()) {
-    const auto now = last.stages.find(counters->name);
-    const auto then = first.stages.find(counters->name);
-    if (now == last.stages.end() || then == first.stages.end()) continue;
-    StageSample stage;
-    stage.name = counters->name;
-    stage.busy_pct = 100.0 * static_cast<double>(now->second[0] - then->second[0]) / ns;
-    stage.credit_stalls = now->second[1] - then->second[1];
-    stage.backoff_events = now->second[2] - then->second[2];
-    stage.backoff_ms = static_cast<double>(now->second[3] - then->second[3]) / 1e6;
-    stage.lock_wait_pct = 100.0 * static_cast<double>(now->second[4] - then->second[4]) / ns;
-    stage.mailbox_high_water = counters->mailbox_high_water.get();
-    result.stages.push_back(stage);
-  }
+  add_stages(first, last, seconds, result.stages, *gateway, "");
   return true;
 }
 
 std::string csv_header() {
-  return "figure,topology,crypto_workers,ordered,flows,size,offered_pps,offered_mpps,mpps,gbit_s,"
+  return "figure,direction,topology,crypto_workers,ordered,flows,size,offered_pps,offered_mpps,"
+         "mpps,gbit_s,"
          "drops,port_drops,ceiling_mpps,crypto_cores,ratio,ratio_per_core,generator_cpu_pct,"
          "sink_cpu_pct,stages";
 }
@@ -165,9 +331,10 @@ std::string csv_row(const BenchResult& r) {
   }
   char line[512];
   std::snprintf(line, sizeof line,
-                "%s,%s,%u,%d,%u,%s,%llu,%.4f,%.4f,%.3f,%llu,%llu,%.4f,%u,%.3f,%.3f,%.1f,%.1f,",
-                p.figure.c_str(), std::string(config::to_string(p.topology)).c_str(),
-                p.crypto_workers, p.ordered ? 1 : 0, p.flows, p.size_label.c_str(),
+                "%s,%s,%s,%u,%d,%u,%s,%llu,%.4f,%.4f,%.3f,%llu,%llu,%.4f,%u,%.3f,%.3f,%.1f,%.1f,",
+                p.figure.c_str(), p.direction.c_str(),
+                std::string(config::to_string(p.topology)).c_str(), p.crypto_workers,
+                p.ordered ? 1 : 0, p.flows, p.size_label.c_str(),
                 static_cast<unsigned long long>(p.rate_pps), r.offered_mpps, r.mpps, r.gbit_s,
                 static_cast<unsigned long long>(r.drops),
                 static_cast<unsigned long long>(r.port_drops), r.ceiling_mpps, r.crypto_cores,

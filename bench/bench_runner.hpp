@@ -24,6 +24,10 @@ struct BenchPoint {
   std::uint64_t rate_pps = 0;            // offered load; 0 = as fast as the gateway accepts
   double duration_s = 3;
   double warmup_s = 0.5;
+  // "encrypt": one gateway, LAN -> WAN. "both": a second in-process gateway with the mirrored
+  // session decrypts what the first encrypts (WAN to WAN); the delivered rate is the second's
+  // LAN output, so every packet is sealed once and opened once.
+  std::string direction = "encrypt";
 };
 
 // The simple IMIX (7 x 64 B, 4 x 576 B, 1 x 1500 B), with 1500 capped to the tunnel MTU.
@@ -59,11 +63,19 @@ struct BenchResult {
 class Ceiling {
  public:
   explicit Ceiling(double seconds_per_size = 0.5) : seconds_(seconds_per_size) {}
-  double seal_mpps(const std::vector<std::uint16_t>& sizes, std::uint16_t mtu);
+  double seal_mpps(const std::vector<std::uint16_t>& sizes, std::uint16_t mtu) {
+    return mix_mpps(sizes, mtu, false);
+  }
+  double open_mpps(const std::vector<std::uint16_t>& sizes, std::uint16_t mtu) {
+    return mix_mpps(sizes, mtu, true);
+  }
 
  private:
+  double mix_mpps(const std::vector<std::uint16_t>& sizes, std::uint16_t mtu, bool open);
+
   double seconds_;
-  std::map<std::size_t, double> per_size_;  // padded plaintext size -> M seals/s
+  // padded plaintext size -> the faster back-end's M seals/s and M opens/s
+  std::map<std::size_t, std::pair<double, double>> per_size_;
 };
 
 // Runs one point on `base` (a config with net_ring ports) and measures it; false and `error`

@@ -69,8 +69,9 @@ bool load_sweep(const std::string& path, std::uint16_t mtu, std::vector<BenchPoi
       return false;
     }
     for (const auto& [key, value] : *set) {
-      static constexpr std::string_view known[] = {"figure", "topology", "crypto_workers", "flows",
-                                                   "size",   "rate_pps", "ordered"};
+      static constexpr std::string_view known[] = {"figure",  "topology", "crypto_workers",
+                                                   "flows",   "size",     "rate_pps",
+                                                   "ordered", "direction"};
       if (std::find(std::begin(known), std::end(known), key.str()) == std::end(known)) {
         error = where(path, value) + "unknown key '" + std::string(key.str()) + "'";
         return false;
@@ -81,6 +82,7 @@ bool load_sweep(const std::string& path, std::uint16_t mtu, std::vector<BenchPoi
     std::vector<std::int64_t> workers, flows, rates;
     std::vector<std::string> sizes;
     std::vector<bool> ordered;
+    std::vector<std::string> directions;
     const auto as_topology = [](const toml::node& n, config::TopologyKind& out) {
       const auto text = n.value<std::string>();
       const auto kind = text ? config::parse_topology_kind(*text) : std::nullopt;
@@ -101,6 +103,11 @@ bool load_sweep(const std::string& path, std::uint16_t mtu, std::vector<BenchPoi
       if (v && *v >= 36 && *v <= 1500) out = std::to_string(*v);
       return v && *v >= 36 && *v <= 1500;
     };
+    const auto as_direction = [](const toml::node& n, std::string& out) {
+      const auto text = n.value<std::string>();
+      if (text && (*text == "encrypt" || *text == "both")) out = *text;
+      return text && (*text == "encrypt" || *text == "both");
+    };
     const auto as_bool = [](const toml::node& n, bool& out) {
       const auto v = n.value<bool>();
       if (v) out = *v;
@@ -112,7 +119,9 @@ bool load_sweep(const std::string& path, std::uint16_t mtu, std::vector<BenchPoi
         !read_list(path, *set, "flows", {std::int64_t{1}}, as_positive, flows, error) ||
         !read_list(path, *set, "size", {std::string("64")}, as_size, sizes, error) ||
         !read_list(path, *set, "rate_pps", {std::int64_t{0}}, as_positive, rates, error) ||
-        !read_list(path, *set, "ordered", {false}, as_bool, ordered, error)) {
+        !read_list(path, *set, "ordered", {false}, as_bool, ordered, error) ||
+        !read_list(path, *set, "direction", {std::string("encrypt")}, as_direction, directions,
+                   error)) {
       return false;
     }
     for (auto topology : topologies) {
@@ -121,21 +130,24 @@ bool load_sweep(const std::string& path, std::uint16_t mtu, std::vector<BenchPoi
           for (const auto& size : sizes) {
             for (auto rate : rates) {
               for (bool o : ordered) {
-                BenchPoint point;
-                point.figure = figure;
-                point.topology = topology;
-                point.crypto_workers = static_cast<std::uint32_t>(std::max<std::int64_t>(w, 1));
-                point.flows = static_cast<std::uint32_t>(std::clamp<std::int64_t>(f, 1, 65536));
-                point.size_label = size;
-                point.sizes =
-                    size == "imix"
-                        ? imix_sizes(mtu)
-                        : std::vector<std::uint16_t>{static_cast<std::uint16_t>(std::stoi(size))};
-                point.rate_pps = static_cast<std::uint64_t>(rate);
-                point.ordered = o;
-                point.duration_s = duration;
-                point.warmup_s = warmup;
-                points.push_back(point);
+                for (const auto& direction : directions) {
+                  BenchPoint point;
+                  point.direction = direction;
+                  point.figure = figure;
+                  point.topology = topology;
+                  point.crypto_workers = static_cast<std::uint32_t>(std::max<std::int64_t>(w, 1));
+                  point.flows = static_cast<std::uint32_t>(std::clamp<std::int64_t>(f, 1, 65536));
+                  point.size_label = size;
+                  point.sizes =
+                      size == "imix"
+                          ? imix_sizes(mtu)
+                          : std::vector<std::uint16_t>{static_cast<std::uint16_t>(std::stoi(size))};
+                  point.rate_pps = static_cast<std::uint64_t>(rate);
+                  point.ordered = o;
+                  point.duration_s = duration;
+                  point.warmup_s = warmup;
+                  points.push_back(point);
+                }
               }
             }
           }

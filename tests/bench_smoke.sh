@@ -11,10 +11,12 @@ fail() { echo "FAIL: $*"; exit 1; }
 "$actorwire" bench --sweep "$sweep" --csv "$work/smoke.csv" >"$work/out.txt" 2>"$work/err.txt" ||
   fail "bench exited $?: $(tail -5 "$work/err.txt")"
 points="$(grep -c '^smoke,' "$work/smoke.csv")" || fail "no rows: $(cat "$work/smoke.csv")"
-[[ "$points" -eq 6 ]] || fail "expected 6 points, got $points"
+[[ "$points" -eq 7 ]] || fail "expected 7 points, got $points"
 grep -q 'ETA' "$work/err.txt" || fail "no progress line"
-# mpps (9th column) > 0.01, drops (11th) = 0, 0 < ratio (15th) < 100.
-awk -F, 'NR > 1 && !($9 > 0.01 && $11 == 0 && $15 > 0 && $15 < 100) { print "bad row: " $0; bad = 1 }
+# By header name: mpps > 0.01, drops = 0, 0 < ratio < 100.
+awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+         !($col["mpps"] > 0.01 && $col["drops"] == 0 && $col["ratio"] > 0 && $col["ratio"] < 100) {
+           print "bad row: " $0; bad = 1 }
          END { exit bad }' "$work/smoke.csv" || fail "implausible rows"
 # The standalone AEAD benchmark still runs too.
 "$(dirname "$actorwire")/../bench/aead_bench" --sizes 64 --seconds 0.1 --csv | grep -q '^0,64,' ||
