@@ -28,8 +28,11 @@
 #   --udp-large LEN     large UDP payload (default 1392: 1392 + 28 = the tunnel MTU 1420;
 #                       1400 would leave every datagram as two IP fragments)
 #   --udp-small LEN     small UDP payload (default 64)
-#   --rate-large RATE   iperf3 -b for the large payload (default 2G)
-#   --rate-small RATE   iperf3 -b for the small payload (default 300M)
+#   --rate-large RATE   iperf3 -b for the large payload (default 4G = 359 kpps at 1392 B)
+#   --rate-small RATE   iperf3 -b for the small payload (default 300M = 586 kpps at 64 B)
+#                       Both above what one (single-threaded) iperf3 client sends on a small
+#                       machine (~100-200 kpps on 2 cores): saturating, yet never more than
+#                       one core of sender. 2G capped the veth baseline at 180 kpps.
 #   --no-offloads-on    skip the TCP row with the offloads on
 #   --keep-logs DIR     keep the logs (wireguard-go, actorwire, iperf3 JSON) under DIR
 set -uo pipefail
@@ -48,7 +51,7 @@ topologies=()
 csv=""
 len_large=1392
 len_small=64
-rate_large=2G
+rate_large=4G
 rate_small=300M
 offloads_on=1
 keep_logs=""
@@ -319,6 +322,7 @@ AWT_CLEANED=0
 awt_init || exit 2
 aw_ok=0
 aw_note=""
+aw_version="not run"
 # Missing (up to 30 s) or written in the last 5 s (up to 120 s): a build may be replacing it.
 for ((i = 0; i < 120; i++)); do
   if [[ -x "$actorwire_bin" ]]; then
@@ -332,7 +336,7 @@ done
 if [[ ! -x "$actorwire_bin" ]]; then
   aw_note="not run (no binary $actorwire_bin)"
   awt_log "$aw_note"
-elif ! cp "$actorwire_bin" "$AWT_WORK/actorwire"; then
+elif ! cp -p "$actorwire_bin" "$AWT_WORK/actorwire"; then
   aw_note="not run (cannot copy $actorwire_bin)"
 elif ! setup_namespaces actorwire || ! start_peer_wireguard_go; then
   aw_note="failed (namespaces / wireguard-go on P)"
@@ -340,7 +344,10 @@ else
   aw_ok=1
   AWT_ACTORWIRE_BIN="$AWT_WORK/actorwire"
 fi
-aw_version="$(sha256sum "$actorwire_bin" 2>/dev/null | cut -c1-12)"
+if [[ -f "$AWT_WORK/actorwire" ]]; then  # the copy that ran, whatever the build does meanwhile
+  aw_version="sha256 $(sha256sum "$AWT_WORK/actorwire" | cut -c1-12), $(date -r \
+    "$AWT_WORK/actorwire" '+%F %H:%M')"
+fi
 for topo in "${topologies[@]}"; do
   key="aw:$topo"
   if ((!aw_ok)); then
@@ -410,7 +417,7 @@ echo "## actorwire vs wireguard-go: $(nproc) CPUs ($(grep -m1 'model name' /proc
 echo
 echo "- Network namespaces of tests/interop/netns-lib.sh: A - G - P (wireguard-go) - B, MTU 1420" \
   "on A and B; everything on this one machine, all in this run."
-echo "- Peer P: $wg_version. actorwire: $actorwire_bin (sha256 ${aw_version:-?}), DPDK" \
+echo "- Peer P: $wg_version. actorwire: $actorwire_bin ($aw_version), DPDK" \
   "af_packet ports, crypto_workers ${AWT_CRYPTO_WORKERS:-2}."
 echo "- $(iperf3 --version | head -n 1), from A, ${seconds} s per measurement, one stream;" \
   "a fresh server per measurement."
