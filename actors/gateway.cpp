@@ -246,7 +246,7 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   if (options.attach_sink) {
     impl->sink = std::make_shared<SinkContext>();
     for (io::Port* port : {impl->lan.get(), impl->wan.get()}) {
-      if (!port->in_memory()) continue;
+      if (!port->in_memory() || (port == impl->wan.get() && !options.sink_wan)) continue;
       for (std::uint16_t q = 0; q < port->queues(); ++q) {
         impl->sink->rings.push_back(port->capture_ring(q));
       }

@@ -20,6 +20,9 @@ struct GatewayOptions {
   // that inspect the output themselves turn the sink off.
   bool attach_generator = true;
   bool attach_sink = true;
+  // Whether the sink also drains the WAN port (off when something else carries the WAN output,
+  // e.g. to a second gateway).
+  bool sink_wan = true;
   unsigned scheduler_threads = 0;  // 0: one per core minus the detached polling actors, >= 1
   ControlPlaneOptions control;     // handshake actor knobs (tests force "under load")
 };

@@ -268,8 +268,8 @@ int main(int argc, char** argv) try {
   bench_command->add_option("--csv", bench_options.csv_path, "also write the results as CSV");
   bench_command
       ->add_option("--direction", bench_options.direction,
-                   "encrypt (one gateway) or both (a second gateway decrypts what it encrypts)")
-      ->check(CLI::IsMember({"encrypt", "both"}));
+                   "encrypt | decrypt (a second gateway decrypts) | both (and encrypts back)")
+      ->check(CLI::IsMember({"encrypt", "decrypt", "both"}));
   CLI11_PARSE(app, argc, argv);
   if (bench_command->parsed()) return bench(bench_options);
   if (print_default) {

@@ -10,6 +10,7 @@
 #include <rte_ring.h>
 
 #include <atomic>
+#include <optional>
 
 #include "actors/gateway.hpp"
 #include "bench/aead_rate.hpp"
@@ -105,8 +106,14 @@ bool mirror_config(const config::GatewayConfig& a, const actors::Gateway& runnin
   config::PortConfig lan;
   lan.role = config::PortRole::kLan;
   lan.device = "net_ring_blan";
-  lan.addresses = {*config::parse_interface_address("10.99.0.1/24")};
-  lan.next_hop = config::parse_ip_address("10.99.0.2");
+  // B's hosts: inside what A allows from its peer (A's first allowed prefix), so traffic B's
+  // generator sends (direction both) is accepted by A; the last /24 of it, reached by a router.
+  const config::IpPrefix& a_allowed = peer.allowed_ips.at(0);
+  const std::uint32_t b_net = (a_allowed.address.v4_host_order() |
+                               ~(a_allowed.length == 0 ? 0u : ~0u << (32 - a_allowed.length))) &
+                              0xFFFFFF00u;
+  lan.addresses = {config::IpPrefix{config::IpAddress::v4(b_net | 1), 24}};
+  lan.next_hop = config::IpAddress::v4(b_net | 2);
   lan.neighbours = {{*lan.next_hop, *config::parse_mac_address("02:00:00:00:b0:fe")}};
   config::PortConfig wan;
   wan.role = config::PortRole::kWan;
@@ -122,7 +129,8 @@ bool mirror_config(const config::GatewayConfig& a, const actors::Gateway& runnin
   mirror.public_key = crypto::derive_public_key(a.interface.private_key);
   mirror.endpoint = config::Endpoint{config::IpAddress::v4(a_wan_identity.primary_ipv4()),
                                      a.interface.listen_port};
-  mirror.allowed_ips = {network_of(a_lan->addresses[0])};
+  // First B's generator's destinations (direction both: behind A's LAN router), then A's hosts.
+  mirror.allowed_ips = {*config::parse_ip_prefix("10.111.0.0/16"), network_of(a_lan->addresses[0])};
   config::StaticSession session;
   session.send_key = peer.static_session->receive_key;
   session.receive_key = peer.static_session->send_key;
@@ -179,36 +187,54 @@ class WanRelay {
   std::thread thread_;
 };
 
-bool run_both(const config::GatewayConfig& config, const BenchPoint& point, Ceiling& ceiling,
-              BenchResult& result, std::string& error) {
-  result.ceiling_mpps = std::min(ceiling.seal_mpps(point.sizes, config.interface.mtu),
-                                 ceiling.open_mpps(point.sizes, config.interface.mtu));
-  actors::GatewayOptions a_options;
-  a_options.attach_sink = false;
-  auto a = actors::Gateway::start(config, a_options, error);
+// Directions "decrypt" and "both": two gateways, WAN to WAN. A's generator feeds A's LAN; for
+// "both" B's generator feeds B's LAN too, so B (the one measured) encrypts and decrypts at once.
+bool run_chain(const config::GatewayConfig& base, const BenchPoint& point, Ceiling& ceiling,
+               BenchResult& result, std::string& error) {
+  const bool both = point.direction == "both";
+  // A delivers what B sends it (10.111.0.0/16, off its LAN subnet) to a LAN router.
+  config::GatewayConfig config = base;
+  for (auto& port : config.ports) {
+    if (port.role != config::PortRole::kLan || port.next_hop || port.addresses.empty()) continue;
+    const std::uint32_t router = (port.addresses[0].address.v4_host_order() & 0xFFFFFF00u) | 254;
+    port.next_hop = config::IpAddress::v4(router);
+    port.neighbours.push_back({*port.next_hop, *config::parse_mac_address("02:00:00:00:a0:fe")});
+  }
+  const double seal = ceiling.seal_mpps(point.sizes, config.interface.mtu);
+  const double open = ceiling.open_mpps(point.sizes, config.interface.mtu);
+  // "both": half the packets are sealed, half opened.
+  result.ceiling_mpps = both ? 2.0 / (1.0 / seal + 1.0 / open) : open;
+  actors::GatewayOptions options;
+  options.sink_wan = false;  // the relays carry the WAN output
+  auto a = actors::Gateway::start(config, options, error);
   if (!a) return false;
   config::GatewayConfig mirror;
   if (!mirror_config(config, *a, mirror, error)) return false;
-  actors::GatewayOptions b_options;
-  b_options.attach_generator = false;
-  auto b = actors::Gateway::start(mirror, b_options, error);
+  options.attach_generator = both;
+  auto b = actors::Gateway::start(mirror, options, error);
   if (!b) return false;
-  WanRelay relay(a->port(config::PortRole::kWan), b->port(config::PortRole::kWan));
+  WanRelay a_to_b(a->port(config::PortRole::kWan), b->port(config::PortRole::kWan));
+  std::optional<WanRelay> b_to_a;
+  if (both) b_to_a.emplace(b->port(config::PortRole::kWan), a->port(config::PortRole::kWan));
+  auto relay_drops = [&] { return a_to_b.drops() + (b_to_a ? b_to_a->drops() : 0); };
 
   std::this_thread::sleep_for(std::chrono::duration<double>(point.warmup_s));
-  const Snapshot a0 = take(*a, "enc-");
-  const Snapshot b0 = take(*b, "dec-");
-  const std::uint64_t relay0 = relay.drops();
+  const Snapshot a0 = take(*a, "a-");
+  const Snapshot b0 = take(*b, "b-");
+  const std::uint64_t relay0 = relay_drops();
   std::this_thread::sleep_for(std::chrono::duration<double>(point.duration_s));
-  const Snapshot a1 = take(*a, "enc-");
-  const Snapshot b1 = take(*b, "dec-");
-  const std::uint64_t relay1 = relay.drops();
+  const Snapshot a1 = take(*a, "a-");
+  const Snapshot b1 = take(*b, "b-");
+  const std::uint64_t relay1 = relay_drops();
   a->stop();
-  relay.stop();
   b->stop();
+  a_to_b.stop();
+  if (b_to_a) b_to_a->stop();
 
   const double seconds = std::chrono::duration<double>(b1.at - b0.at).count();
-  result.offered_mpps = static_cast<double>(a1.offered - a0.offered) / seconds / 1e6;
+  result.offered_mpps =
+      static_cast<double>((a1.offered - a0.offered) + (b1.offered - b0.offered)) / seconds / 1e6;
+  // B's whole output: decrypted to its LAN, and (both) encrypted to its WAN.
   result.mpps = static_cast<double>(b1.out - b0.out) / seconds / 1e6;
   result.gbit_s = static_cast<double>(b1.out_bytes - b0.out_bytes) * 8 / seconds / 1e9;
   result.drops = (a1.drops - a0.drops) + (b1.drops - b0.drops);
@@ -217,11 +243,15 @@ bool run_both(const config::GatewayConfig& config, const BenchPoint& point, Ceil
   result.ratio = result.mpps / result.ceiling_mpps;
   result.ratio_per_core = result.ratio / result.crypto_cores;
   const double ns = seconds * 1e9;
-  result.generator_cpu_pct =
-      100.0 * static_cast<double>(a1.generator_busy - a0.generator_busy) / ns;
-  result.sink_cpu_pct = 100.0 * static_cast<double>(b1.sink_busy - b0.sink_busy) / ns;
-  add_stages(a0, a1, seconds, result.stages, *a, "enc-");
-  add_stages(b0, b1, seconds, result.stages, *b, "dec-");
+  result.generator_cpu_pct = 100.0 *
+                             static_cast<double>((a1.generator_busy - a0.generator_busy) +
+                                                 (b1.generator_busy - b0.generator_busy)) /
+                             ns;
+  result.sink_cpu_pct =
+      100.0 * static_cast<double>((a1.sink_busy - a0.sink_busy) + (b1.sink_busy - b0.sink_busy)) /
+      ns;
+  add_stages(a0, a1, seconds, result.stages, *a, "a-");
+  add_stages(b0, b1, seconds, result.stages, *b, "b-");
   return true;
 }
 
@@ -231,7 +261,7 @@ unsigned crypto_cores(const BenchPoint& point) {
 
 std::string topology_label(const BenchPoint& point) {
   std::string label(config::to_string(point.topology));
-  if (point.direction == "both") label = "enc+dec " + label;
+  if (point.direction != "encrypt") label = point.direction + " " + label;
   if (point.topology != config::TopologyKind::kSingle) {
     label += " w" + std::to_string(point.crypto_workers);
   }
@@ -281,7 +311,7 @@ bool run_point(const config::GatewayConfig& base, const BenchPoint& point, Ceili
   result = BenchResult{};
   result.point = point;
   result.crypto_cores = crypto_cores(point);
-  if (point.direction == "both") return run_both(config, point, ceiling, result, error);
+  if (point.direction != "encrypt") return run_chain(config, point, ceiling, result, error);
   // The ceiling first, with the gateway not yet running (it would share the cores).
   result.ceiling_mpps = ceiling.seal_mpps(point.sizes, config.interface.mtu);
 

@@ -24,9 +24,9 @@ struct BenchPoint {
   std::uint64_t rate_pps = 0;            // offered load; 0 = as fast as the gateway accepts
   double duration_s = 3;
   double warmup_s = 0.5;
-  // "encrypt": one gateway, LAN -> WAN. "both": a second in-process gateway with the mirrored
-  // session decrypts what the first encrypts (WAN to WAN); the delivered rate is the second's
-  // LAN output, so every packet is sealed once and opened once.
+  // "encrypt": one gateway, LAN -> WAN. "decrypt": a second in-process gateway B with the
+  // mirrored session decrypts what the first encrypts (WAN to WAN); B's output is measured.
+  // "both": B's own generator feeds its LAN too, so B encrypts and decrypts at the same time.
   std::string direction = "encrypt";
 };
 

@@ -105,8 +105,9 @@ bool load_sweep(const std::string& path, std::uint16_t mtu, std::vector<BenchPoi
     };
     const auto as_direction = [](const toml::node& n, std::string& out) {
       const auto text = n.value<std::string>();
-      if (text && (*text == "encrypt" || *text == "both")) out = *text;
-      return text && (*text == "encrypt" || *text == "both");
+      const bool known = text && (*text == "encrypt" || *text == "decrypt" || *text == "both");
+      if (known) out = *text;
+      return known;
     };
     const auto as_bool = [](const toml::node& n, bool& out) {
       const auto v = n.value<bool>();

@@ -11,7 +11,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 "$actorwire" bench --sweep "$sweep" --csv "$work/smoke.csv" >"$work/out.txt" 2>"$work/err.txt" ||
   fail "bench exited $?: $(tail -5 "$work/err.txt")"
 points="$(grep -c '^smoke,' "$work/smoke.csv")" || fail "no rows: $(cat "$work/smoke.csv")"
-[[ "$points" -eq 7 ]] || fail "expected 7 points, got $points"
+[[ "$points" -eq 8 ]] || fail "expected 8 points, got $points"
 grep -q 'ETA' "$work/err.txt" || fail "no progress line"
 # By header name: mpps > 0.01, drops = 0, 0 < ratio < 100.
 awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
