@@ -6,8 +6,8 @@
 
 #include <deque>
 
-#include "actors/credit_window.hpp"
 #include "actors/messages.hpp"
+#include "actors/outbox.hpp"
 #include "actors/packet_crypto.hpp"
 #include "actors/pipeline_stages.hpp"
 #include "crypto/aead.hpp"
@@ -23,8 +23,7 @@ struct CryptoState {
   OuterSource outer;
   std::uint16_t mtu = 0;
   std::uint16_t ip_id = 0;
-  CreditWindow tx_credits;
-  std::deque<PacketBatch> to_tx;
+  Outbox to_tx;
 };
 
 using CryptoActor = caf::stateful_actor<CryptoState>;
@@ -73,22 +72,16 @@ void work(CryptoActor* self, PacketBatch& batch) {
 
 void flush_to_tx(CryptoActor* self) {
   CryptoState& state = self->state;
-  while (!state.to_tx.empty()) {
-    if (!state.tx_credits.take()) {
-      counters_of(self).credit_stalls.add(1);
-      return;
-    }
-    PacketBatch batch = std::move(state.to_tx.front());
-    state.to_tx.pop_front();
+  state.to_tx.flush(counters_of(self), [&](PacketBatch&& batch) {
     batch.data->holder = state.context->tx_counters;
     note_sent(*state.context->tx_counters);
     self->send(state.wiring.tx, std::move(batch));
     // Gone from here: lookup may send this worker another.
     self->send(state.wiring.lookup, credit_atom::value, state.index, std::uint32_t{1});
-  }
+  });
 }
 
-caf::behavior crypto_behavior(CryptoActor* self, std::shared_ptr<PipelineContext> context,
+caf::behavior crypto_behavior(CryptoActor* self, const std::shared_ptr<PipelineContext>& context,
                               std::uint32_t index) {
   CryptoState& state = self->state;
   state.context = context;
@@ -97,7 +90,7 @@ caf::behavior crypto_behavior(CryptoActor* self, std::shared_ptr<PipelineContext
   state.outer = {context->wan->identity().mac, context->wan->identity().primary_ipv4(),
                  context->config->interface.listen_port};
   state.mtu = context->config->interface.mtu;
-  state.tx_credits = CreditWindow(context->config->topology.mailbox_capacity);
+  state.to_tx = Outbox(context->config->topology.mailbox_capacity);
   return {
       [self](const PipelineWiring& wiring) { self->state.wiring = wiring; },
       [self](PacketBatch& batch) {
@@ -112,11 +105,11 @@ caf::behavior crypto_behavior(CryptoActor* self, std::shared_ptr<PipelineContext
           self->send(self->state.wiring.lookup, std::move(batch));
           return;
         }
-        self->state.to_tx.push_back(std::move(batch));
+        self->state.to_tx.push(std::move(batch));
         flush_to_tx(self);
       },
       [self](credit_atom, std::uint32_t, std::uint32_t count) {
-        self->state.tx_credits.give_back(count);
+        self->state.to_tx.give_back(count);
         flush_to_tx(self);
       },
   };

@@ -9,6 +9,7 @@
 
 #include "actors/credit_window.hpp"
 #include "actors/messages.hpp"
+#include "actors/outbox.hpp"
 #include "actors/packet_crypto.hpp"
 #include "actors/pipeline_stages.hpp"
 #include "crypto/aead.hpp"
@@ -23,11 +24,10 @@ struct LookupState {
   std::unique_ptr<crypto::Aead> aead;  // keepalives only
   OuterSource outer;
   std::vector<CreditWindow> crypto_credits;
-  CreditWindow tx_credits;
+  Outbox to_tx;  // towards tx (inbound batches after the second pass, gateway frames)
   std::uint32_t next_worker = 0;
   // Batches waiting for credit, in order (bounded: rx and the workers only send with credit).
   std::deque<PacketBatch> to_crypto;
-  std::deque<PacketBatch> to_tx;
   std::uint16_t ip_id = 0;
 };
 
@@ -69,18 +69,12 @@ void flush_to_crypto(LookupActor* self) {
 
 void flush_to_tx(LookupActor* self) {
   LookupState& state = self->state;
-  while (!state.to_tx.empty()) {
-    if (!state.tx_credits.take()) {
-      counters_of(self).credit_stalls.add(1);
-      return;
-    }
-    PacketBatch batch = std::move(state.to_tx.front());
-    state.to_tx.pop_front();
+  state.to_tx.flush(counters_of(self), [&](PacketBatch&& batch) {
     batch.data->worker = kLookupEdge;
     batch.data->holder = state.context->tx_counters;
     note_sent(*state.context->tx_counters);
     self->send(state.wiring.tx, std::move(batch));
-  }
+  });
 }
 
 void count_out(LookupActor* self, const PacketBatch& batch) {
@@ -279,7 +273,7 @@ void apply_control(LookupActor* self, ControlOutput& out) {
       add(make_keepalive_frame(context.pool, args, *state.aead, state.outer,
                                context.config->interface.mtu, state.ip_id++));
     }
-    state.to_tx.push_back(std::move(batch));
+    state.to_tx.push(std::move(batch));
     flush_to_tx(self);
   }
   send_released(self);
@@ -293,7 +287,7 @@ void report(LookupActor* self) {
   }
 }
 
-caf::behavior lookup_behavior(LookupActor* self, std::shared_ptr<PipelineContext> context) {
+caf::behavior lookup_behavior(LookupActor* self, const std::shared_ptr<PipelineContext>& context) {
   LookupState& state = self->state;
   state.context = context;
   state.aead = crypto::make_aead(context->config->crypto.aead);
@@ -301,7 +295,7 @@ caf::behavior lookup_behavior(LookupActor* self, std::shared_ptr<PipelineContext
                  context->config->interface.listen_port};
   const std::uint32_t capacity = context->config->topology.mailbox_capacity;
   state.crypto_credits.assign(context->crypto_counters.size(), CreditWindow(capacity));
-  state.tx_credits = CreditWindow(capacity);
+  state.to_tx = Outbox(capacity);
   self->attach_functor([context] {
     context->plane->drop_all_staged(*context->lookup_counters, DropReason::kShutdown);
   });
@@ -316,7 +310,7 @@ caf::behavior lookup_behavior(LookupActor* self, std::shared_ptr<PipelineContext
           self->state.crypto_credits[batch.data->worker].give_back(1);
           accept(self, batch);
           count_out(self, batch);
-          self->state.to_tx.push_back(std::move(batch));
+          self->state.to_tx.push(std::move(batch));
           flush_to_tx(self);
           send_released(self);
         } else {
@@ -330,7 +324,7 @@ caf::behavior lookup_behavior(LookupActor* self, std::shared_ptr<PipelineContext
       [self](credit_atom, std::uint32_t edge, std::uint32_t count) {
         LookupState& state = self->state;
         if (edge == kLookupEdge) {
-          state.tx_credits.give_back(count);
+          state.to_tx.give_back(count);
           flush_to_tx(self);
         } else if (edge < state.crypto_credits.size()) {
           state.crypto_credits[edge].give_back(count);

@@ -123,7 +123,7 @@ void poll(RxActor* self) {
                 received_any || context.detached_io ? std::chrono::microseconds(0) : kIdlePause);
 }
 
-caf::behavior rx_behavior(RxActor* self, std::shared_ptr<PipelineContext> context) {
+caf::behavior rx_behavior(RxActor* self, const std::shared_ptr<PipelineContext>& context) {
   self->state.context = context;
   self->state.batch = std::min<std::size_t>(context->config->topology.batch_size, kMaxBurst);
   self->state.credits = CreditWindow(context->config->topology.mailbox_capacity);

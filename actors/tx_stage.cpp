@@ -133,7 +133,7 @@ void receive(TxActor* self, PacketBatch& batch) {
   }
 }
 
-caf::behavior tx_behavior(TxActor* self, std::shared_ptr<PipelineContext> context) {
+caf::behavior tx_behavior(TxActor* self, const std::shared_ptr<PipelineContext>& context) {
   TxState& state = self->state;
   state.context = context;
   state.ordered = context->config->topology.ordered;
