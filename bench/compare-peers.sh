@@ -84,14 +84,7 @@ for t in "${topologies[@]}"; do
 done
 [[ "$seconds" =~ ^[1-9][0-9]*$ && "$len_large" =~ ^[1-9][0-9]*$ && "$len_small" =~ ^[1-9][0-9]*$ ]] ||
   usage
-missing=()
-for tool in ip wg wireguard-go iperf3 ethtool ping ss timeout awk python3; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
-if ((${#missing[@]})); then
-  echo "missing: ${missing[*]} (scripts/install-deps.sh --test installs them)" >&2
-  exit 2
-fi
+require_tools || exit 2
 if [[ -n "$csv" ]]; then
   echo "path,offloads,test,payload_bytes,offered,seconds,status,rx_mbps,rx_kpps,loss_pct,retransmits,tx_mbps,tx_kpps,rx_socket_drops,p_socket_drops" \
     >"$csv" || exit 2

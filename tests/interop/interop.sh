@@ -33,14 +33,7 @@ case "$mode" in
     ;;
 esac
 
-missing=()
-for tool in ip wg wireguard-go iperf3 ethtool ping ss timeout awk python3; do
-  command -v "$tool" >/dev/null || missing+=("$tool")
-done
-if ((${#missing[@]})); then
-  echo "missing: ${missing[*]} (scripts/install-deps.sh --test installs them)" >&2
-  exit 2
-fi
+require_tools || exit 2
 
 started=$SECONDS
 awt_init || exit 2

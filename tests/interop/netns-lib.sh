@@ -73,6 +73,17 @@ awt_init() {
   trap 'cleanup; trap - EXIT; exit 143' TERM
 }
 
+# require_tools: false (and says which) when a tool the harness runs is missing.
+require_tools() {
+  local tool missing=()
+  for tool in ip wg wireguard-go iperf3 ethtool ping ss timeout awk python3; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+  done
+  ((${#missing[@]} == 0)) && return 0
+  echo "missing: ${missing[*]} (scripts/install-deps.sh --test installs them)" >&2
+  return 1
+}
+
 # in_ns NS cmd...: run cmd in a namespace; NS is a role letter (A G P B) or a full name.
 in_ns() {
   local ns
