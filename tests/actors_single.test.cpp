@@ -14,6 +14,7 @@
 #include "dpdk_test_config.hpp"
 #include "io/eal.hpp"
 #include "io/headers.hpp"
+#include "poll_until.hpp"
 
 using namespace actorwire;
 using namespace std::chrono_literals;
@@ -162,7 +163,10 @@ TEST(SingleTopology, CountersBalanceWithDropsByReason) {
     ASSERT_NE(mbuf, nullptr);
     ASSERT_TRUE(source.fill(mbuf, sent));
     rte_pktmbuf_trim(mbuf, static_cast<std::uint16_t>(mbuf->data_len - length));
-    while (rte_ring_enqueue(lan.inject_ring(), mbuf) != 0) std::this_thread::sleep_for(10us);
+    ASSERT_TRUE(test_support::poll_until(
+        10s, "room in the LAN inject ring",
+        [&] { return rte_ring_enqueue(lan.inject_ring(), mbuf) == 0; },
+        [] { std::this_thread::sleep_for(10us); }));
     ++sent;
   };
   for (std::size_t length = 0; length <= 100; ++length) {
@@ -181,10 +185,10 @@ TEST(SingleTopology, CountersBalanceWithDropsByReason) {
   const auto& single = *gateway->counters().front();
   rte_ring* wan_out = gateway->port(config::PortRole::kWan).capture_ring();
   std::uint64_t out = 0;
-  const auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (single.packets_in.get() < sent && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(1ms);
-  }
+  EXPECT_TRUE(test_support::poll_until(
+      30s, "the single actor to take every injected frame",
+      [&] { return single.packets_in.get() >= sent; }, [] { std::this_thread::sleep_for(1ms); },
+      [&] { return std::to_string(single.packets_in.get()) + " of " + std::to_string(sent); }));
   gateway->stop();
   for (rte_mbuf* mbuf : test_support::drain(wan_out)) {
     ++out;

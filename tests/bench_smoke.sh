@@ -8,8 +8,10 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 
-"$actorwire" bench --sweep "$sweep" --csv "$work/smoke.csv" >"$work/out.txt" 2>"$work/err.txt" ||
-  fail "bench exited $?: $(tail -5 "$work/err.txt")"
+# 8 points of about a second each; the bound is for a hang, with room for a busy machine.
+timeout --kill-after=5 200 "$actorwire" bench --sweep "$sweep" --csv "$work/smoke.csv" \
+  >"$work/out.txt" 2>"$work/err.txt" ||
+  fail "bench exited $? (124: did not finish within 200 s): $(tail -5 "$work/err.txt")"
 points="$(grep -c '^smoke,' "$work/smoke.csv")" || fail "no rows: $(cat "$work/smoke.csv")"
 [[ "$points" -eq 8 ]] || fail "expected 8 points, got $points"
 grep -q 'ETA' "$work/err.txt" || fail "no progress line"
@@ -19,6 +21,7 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
            print "bad row: " $0; bad = 1 }
          END { exit bad }' "$work/smoke.csv" || fail "implausible rows"
 # The standalone AEAD benchmark still runs too.
-"$(dirname "$actorwire")/../bench/aead_bench" --sizes 64 --seconds 0.1 --csv | grep -q '^0,64,' ||
+timeout 30 "$(dirname "$actorwire")/../bench/aead_bench" --sizes 64 --seconds 0.1 --csv |
+  grep -q '^0,64,' ||
   fail "aead_bench"
 echo "1 passed, 0 failed"

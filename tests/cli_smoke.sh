@@ -6,14 +6,21 @@ actorwire="$1"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+# Every run is bounded, so a gateway that does not stop fails with its name instead of ctest's
+# bare timeout: `bounded SECONDS COMMAND...` (status 124 = it did not exit in time).
+bounded() {
+  local seconds="$1"
+  shift
+  timeout --kill-after=5 "$seconds" "$@"
+}
 
-"$actorwire" run --print-default-config >"$work/default.toml"
+bounded 20 "$actorwire" run --print-default-config >"$work/default.toml"
 grep -q '^\[interface\]' "$work/default.toml" || fail "default config has no [interface]"
 
 # The printed default is a valid config: run it (a copy of the embedded default) for 2 s.
 chmod 600 "$work/default.toml"
-"$actorwire" run -c "$work/default.toml" -d 2 -s 64 -s 1420 >"$work/run.out" 2>&1 ||
-  fail "run exited $? : $(tail -5 "$work/run.out")"
+bounded 30 "$actorwire" run -c "$work/default.toml" -d 2 -s 64 -s 1420 >"$work/run.out" 2>&1 ||
+  fail "run exited $? (124: did not stop within 30 s): $(tail -5 "$work/run.out")"
 grep -q 'Mpps' "$work/run.out" || fail "no live line"
 summary="$(grep '^summary' "$work/run.out")" || fail "no summary"
 packets_out="$(sed -E 's/.* ([0-9]+) out,.*/\1/' <<<"$summary")"
@@ -21,8 +28,9 @@ packets_out="$(sed -E 's/.* ([0-9]+) out,.*/\1/' <<<"$summary")"
 
 # The same config with only the topology changed runs every topology.
 for topology in single workers-mutex workers-spinlock pipeline; do
-  "$actorwire" run -c "$work/default.toml" -d 1 -t "$topology" -w 2 >"$work/$topology.out" 2>&1 ||
-    fail "$topology exited $?: $(tail -5 "$work/$topology.out")"
+  bounded 30 "$actorwire" run -c "$work/default.toml" -d 1 -t "$topology" -w 2 \
+    >"$work/$topology.out" 2>&1 ||
+    fail "$topology exited $? (124: did not stop within 30 s): $(tail -5 "$work/$topology.out")"
   summary="$(grep '^summary' "$work/$topology.out")" || fail "$topology: no summary"
   out="$(sed -E 's/.* ([0-9]+) out,.*/\1/' <<<"$summary")"
   [[ "$out" -gt 1000 ]] || fail "$topology forwarded only $out packets: $summary"
@@ -32,7 +40,7 @@ done
 sed 's/^kind = "single"/kind = "Pipeline"/' "$work/default.toml" >"$work/broken.toml"
 chmod 600 "$work/broken.toml"
 set +e
-"$actorwire" run -c "$work/broken.toml" -d 1 >"$work/broken.out" 2>&1
+bounded 20 "$actorwire" run -c "$work/broken.toml" -d 1 >"$work/broken.out" 2>&1
 status=$?
 set -e
 [[ $status -eq 2 ]] || fail "broken config exited $status, expected 2"
