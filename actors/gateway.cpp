@@ -7,13 +7,12 @@
 #include <atomic>
 #include <thread>
 
-#include "actors/generator_actor.hpp"
-#include "actors/handshake_actor.hpp"
-#include "actors/messages.hpp"
-#include "actors/pipeline.hpp"
-#include "actors/single_actor.hpp"
-#include "actors/sink_actor.hpp"
-#include "actors/workers.hpp"
+#include "actors/control/handshake_actor.hpp"
+#include "actors/harness/generator_actor.hpp"
+#include "actors/harness/sink_actor.hpp"
+#include "actors/dataplane/data_plane_env.hpp"
+#include "actors/runtime/messages.hpp"
+#include "actors/topologies/topology.hpp"
 #include "caf/all.hpp"
 #include "io/eal.hpp"
 
@@ -54,27 +53,6 @@ io::TrafficPattern pattern_for(const config::GatewayConfig& config, const io::Po
   return pattern;
 }
 
-// rx and tx on threads of their own (busy-polling rx) pay off only when there are cores to
-// spare for them beside the crypto workers; on small machines everything is scheduled.
-bool detached_io(const config::GatewayConfig& config) {
-  if (config.topology.io != config::IoScheduling::kAuto) {
-    return config.topology.io == config::IoScheduling::kDetached;
-  }
-  return std::thread::hardware_concurrency() >= config.topology.crypto_workers + 3;
-}
-
-// Busy-polling workers need a core each; otherwise they are scheduled and pause when idle.
-bool detached_workers(const config::GatewayConfig& config) {
-  if (config.topology.io != config::IoScheduling::kAuto) {
-    return config.topology.io == config::IoScheduling::kDetached;
-  }
-  return std::thread::hardware_concurrency() >= config.topology.crypto_workers + 1;
-}
-
-template <class Lock, class Spawn>
-caf::actor start_workers(Gateway::Impl& impl, std::unique_ptr<PeerPlane> plane,
-                         const caf::actor& control, Spawn&& spawn);
-
 }  // namespace
 
 struct Gateway::Impl {
@@ -83,6 +61,7 @@ struct Gateway::Impl {
   rte_mempool* pool = nullptr;
   std::unique_ptr<io::Port> lan;
   std::unique_ptr<io::Port> wan;
+  DataPlaneEnv data_plane;  // what the data-path actors share; outlives them
   std::unique_ptr<caf::actor_system_config> caf_config;
   std::unique_ptr<caf::actor_system> system;
   std::vector<caf::actor> actors;
@@ -136,23 +115,18 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   if (!io::start_eal(config.dpdk.eal_args, error)) return nullptr;
   impl->pool = io::make_mbuf_pool(impl->name + "_pool", config.dpdk.mbuf_count, error);
   if (impl->pool == nullptr) return nullptr;
-  // The workers topologies poll one queue pair per worker; the others one queue.
-  const bool workers = config.topology.kind == config::TopologyKind::kWorkersMutex ||
-                       config.topology.kind == config::TopologyKind::kWorkersSpinlock;
-  const auto queues = static_cast<std::uint16_t>(workers ? config.topology.crypto_workers : 1);
-  impl->lan = io::Port::open(*lan_config, config.dpdk, impl->pool, queues, error);
+  const std::unique_ptr<Topology> topology = make_topology(config);
+  impl->lan = io::Port::open(*lan_config, config.dpdk, impl->pool, topology->queues(), error);
   if (!impl->lan) return nullptr;
-  impl->wan = io::Port::open(*wan_config, config.dpdk, impl->pool, queues, error);
+  impl->wan = io::Port::open(*wan_config, config.dpdk, impl->pool, topology->queues(), error);
   if (!impl->wan) return nullptr;
+  impl->data_plane = make_data_plane_env(impl->config, *impl->lan, *impl->wan, impl->pool);
 
   // Actor threads: detached actors have their own; the scheduler gets the other cores.
-  const unsigned detached =
-      config.topology.kind == config::TopologyKind::kPipeline ? (detached_io(config) ? 2u : 0u)
-      : workers ? (detached_workers(config) ? config.topology.crypto_workers : 0u)
-                : 1u;
   unsigned threads = options.scheduler_threads;
   if (threads == 0) {
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    const unsigned detached = topology->detached_threads();
     threads = std::max(1u, cores > detached ? cores - detached : 1u);
   }
   impl->caf_config = std::make_unique<caf::actor_system_config>();
@@ -169,8 +143,8 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   control->options = options.control;
   caf::actor control_actor = spawn_handshake_actor(*impl->system, control);
   impl->actors.push_back(control_actor);
-
   impl->control_counters = control->counters;
+
   auto plane = std::make_unique<PeerPlane>(impl->config, impl->name + "_peers");
   if (!plane->valid()) {
     error = "cannot build the allowed-IPs table (DPDK LPM) for " +
@@ -178,56 +152,14 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
     return nullptr;
   }
   impl->peer_counters = plane->peer_counters();
-  caf::actor data_plane;
-  if (config.topology.kind == config::TopologyKind::kPipeline) {
-    auto pipeline = std::make_shared<PipelineContext>();
-    pipeline->lan = impl->lan.get();
-    pipeline->wan = impl->wan.get();
-    pipeline->config = &impl->config;
-    pipeline->pool = impl->pool;
-    pipeline->plane = std::move(plane);
-    pipeline->control = control_actor;
-    pipeline->detached_io = detached_io(config);
-    pipeline->rx_counters = std::make_shared<StageCounters>("rx");
-    pipeline->lookup_counters = std::make_shared<StageCounters>("lookup");
-    for (std::uint32_t i = 0; i < config.topology.crypto_workers; ++i) {
-      pipeline->crypto_counters.push_back(
-          std::make_shared<StageCounters>("crypto" + std::to_string(i)));
-    }
-    pipeline->tx_counters = std::make_shared<StageCounters>("tx");
-    impl->counters.push_back(pipeline->rx_counters);
-    impl->counters.push_back(pipeline->lookup_counters);
-    for (const auto& counters : pipeline->crypto_counters) impl->counters.push_back(counters);
-    impl->counters.push_back(pipeline->tx_counters);
-    impl->ingress = {pipeline->rx_counters};
-    impl->egress = {pipeline->tx_counters};
-    const PipelineActors actors = spawn_pipeline(*impl->system, pipeline);
-    for (const auto& actor : actors.all()) impl->actors.push_back(actor);
-    data_plane = actors.lookup;
-  } else if (workers) {
-    data_plane =
-        config.topology.kind == config::TopologyKind::kWorkersMutex
-            ? start_workers<MutexLock>(*impl, std::move(plane), control_actor, spawn_workers_mutex)
-            : start_workers<SpinLock>(*impl, std::move(plane), control_actor,
-                                      spawn_workers_spinlock);
-  } else {
-    auto single = std::make_shared<SingleActorContext>();
-    single->lan = impl->lan.get();
-    single->wan = impl->wan.get();
-    single->config = &impl->config;
-    single->pool = impl->pool;
-    single->shared = std::make_shared<SharedPlane<NoLock>>();
-    single->shared->plane = std::move(plane);
-    single->counters = std::make_shared<StageCounters>("single");
-    single->control = control_actor;
-    impl->counters.push_back(single->counters);
-    impl->ingress = {single->counters};
-    impl->egress = {single->counters};
-    data_plane = spawn_single_actor(*impl->system, single);
-    impl->actors.push_back(data_plane);
-  }
+  SpawnedTopology spawned =
+      topology->spawn({*impl->system, impl->data_plane, std::move(plane), control_actor});
+  impl->actors.insert(impl->actors.end(), spawned.actors.begin(), spawned.actors.end());
+  impl->counters = std::move(spawned.counters);
+  impl->ingress = std::move(spawned.ingress);
+  impl->egress = std::move(spawned.egress);
   impl->counters.push_back(control->counters);
-  caf::anon_send(control_actor, data_plane_atom::value, data_plane);
+  caf::anon_send(control_actor, data_plane_atom::value, spawned.control_sink);
 
   if (options.attach_generator && impl->lan->in_memory()) {
     impl->generator = std::make_shared<GeneratorContext>();
@@ -261,33 +193,6 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   }
   return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
 }
-
-namespace {
-
-template <class Lock, class Spawn>
-caf::actor start_workers(Gateway::Impl& impl, std::unique_ptr<PeerPlane> plane,
-                         const caf::actor& control, Spawn&& spawn) {
-  DataPathContext<Lock> base;
-  base.lan = impl.lan.get();
-  base.wan = impl.wan.get();
-  base.config = &impl.config;
-  base.pool = impl.pool;
-  base.shared = std::make_shared<SharedPlane<Lock>>();
-  base.shared->plane = std::move(plane);
-  base.control = control;
-  std::vector<std::shared_ptr<StageCounters>> counters;
-  for (std::uint32_t i = 0; i < impl.config.topology.crypto_workers; ++i) {
-    counters.push_back(std::make_shared<StageCounters>("worker" + std::to_string(i)));
-    impl.counters.push_back(counters.back());
-  }
-  impl.ingress = counters;
-  impl.egress = counters;
-  const auto actors = spawn(*impl.system, base, counters, detached_workers(impl.config));
-  for (const auto& actor : actors) impl.actors.push_back(actor);
-  return actors.front();  // worker 0 applies the control actor's decisions
-}
-
-}  // namespace
 
 Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Gateway::~Gateway() = default;

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "actors/control_plane.hpp"
-#include "actors/peer_table.hpp"
-#include "actors/stage_counters.hpp"
+#include "actors/common/stage_counters.hpp"
+#include "actors/control/control_plane.hpp"
+#include "actors/dataplane/peer_table.hpp"
 #include "config/gateway_config.hpp"
 #include "io/port.hpp"
 #include "io/traffic_generator.hpp"
@@ -60,9 +60,8 @@ class Gateway {
   // True once a generator with max_packets has offered them all.
   bool generator_finished() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit Gateway(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

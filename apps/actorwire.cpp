@@ -64,8 +64,8 @@ int run(const RunOptions& options) {
   if (!options.topology.empty()) {
     const auto kind = config::parse_topology_kind(options.topology);
     if (!kind) {
-      std::cerr << "actorwire: --topology must be single, workers-mutex, workers-spinlock or "
-                   "pipeline\n";
+      std::cerr << "actorwire: --topology must be one of " << config::topology_kind_names(", ")
+                << "\n";
       return 2;
     }
     loaded.config->topology.kind = *kind;
@@ -238,7 +238,7 @@ int main(int argc, char** argv) try {
   run_command->add_option("-f,--flows", options.flows, "generator: number of flows");
   run_command->add_option("--aead", options.aead, "openssl | libsodium");
   run_command->add_option("-t,--topology", options.topology,
-                          "single | workers-mutex | workers-spinlock | pipeline");
+                          actorwire::config::topology_kind_names(" | "));
   run_command->add_option("-w,--workers", options.workers, "crypto workers (pipeline, workers-*)");
   run_command->add_flag("--ordered", options.ordered, "restore input order at tx (pipeline)");
   run_command->add_flag("--actors", options.actors,
@@ -251,7 +251,7 @@ int main(int argc, char** argv) try {
   bench_command->add_option("-c,--config", bench_options.config_path,
                             "base config (needs net_ring ports; default: the embedded one)");
   bench_command->add_option("-t,--topology", bench_options.topology,
-                            "single | workers-mutex | workers-spinlock | pipeline");
+                            actorwire::config::topology_kind_names(" | "));
   bench_command->add_option("-w,--workers", bench_options.workers, "crypto workers");
   bench_command->add_flag("--ordered", bench_options.ordered, "pipeline: restore input order");
   bench_command->add_option("-f,--flows", bench_options.flows, "flows (repeatable: a sweep)");

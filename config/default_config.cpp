@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "config/topology_kind.hpp"
 #include "crypto/keys.hpp"
 
 namespace actorwire::config {
@@ -18,6 +19,22 @@ void append_base64(std::string& out, const crypto::SecretKey& key) {
   sodium_bin2base64(buffer, sizeof(buffer), key.data(), key.size(), sodium_base64_VARIANT_ORIGINAL);
   out += buffer;
   sodium_memzero(buffer, sizeof(buffer));
+}
+
+// The kinds from the topology table, as comment lines: name, summary and the keys it reads
+// besides `kind`.
+void append_topology_kinds(std::string& out) {
+  out += "# The actor topology, one of:\n";
+  for (const auto& kind : kTopologyKinds) {
+    out += "#   \"" + std::string(kind.name) + "\": " + std::string(kind.summary) + "\n";
+    std::string reads;
+    for (const auto& key : kTopologyKeys) {
+      if (!contains(kind.reads, key.key)) continue;
+      reads += reads.empty() ? "" : ", ";
+      reads += key.name;
+    }
+    out += "#     also reads: " + reads + "\n";
+  }
 }
 
 // A receiver index: any non-zero 32-bit value.
@@ -96,24 +113,25 @@ std::string default_config_toml() {
           "\nreceive_index = " + std::to_string(random_index()) +
           "\n"
           "\n"
-          "[topology]\n"
-          "# \"single\" | \"workers-mutex\" | \"workers-spinlock\" | \"pipeline\"\n"
-          "kind = \"single\"\n"
-          "\n"
-          "[crypto]\n"
-          "# ChaCha20-Poly1305 back-end: \"openssl\" or \"libsodium\".\n"
-          "aead = \"openssl\"\n"
-          "\n"
-          "# Synthetic LAN traffic fed into net_ring0.\n"
-          "[generator]\n"
-          "# Distinct inner flows (destination address and source port vary), 1..65536.\n"
-          "flows = 16\n"
-          "# Inner IP packet sizes in bytes, used round-robin (28..1500).\n"
-          "packet_sizes = [64]\n"
-          "# Packets per second, 0 = as fast as the gateway accepts.\n"
-          "rate_pps = 0\n"
-          "# Stop after this many packets, 0 = run until stopped.\n"
-          "max_packets = 0\n";
+          "[topology]\n";
+  append_topology_kinds(text);
+  text +=
+      "kind = \"single\"\n"
+      "\n"
+      "[crypto]\n"
+      "# ChaCha20-Poly1305 back-end: \"openssl\" or \"libsodium\".\n"
+      "aead = \"openssl\"\n"
+      "\n"
+      "# Synthetic LAN traffic fed into net_ring0.\n"
+      "[generator]\n"
+      "# Distinct inner flows (destination address and source port vary), 1..65536.\n"
+      "flows = 16\n"
+      "# Inner IP packet sizes in bytes, used round-robin (28..1500).\n"
+      "packet_sizes = [64]\n"
+      "# Packets per second, 0 = as fast as the gateway accepts.\n"
+      "rate_pps = 0\n"
+      "# Stop after this many packets, 0 = run until stopped.\n"
+      "max_packets = 0\n";
   return text;
 }
 

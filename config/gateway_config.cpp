@@ -1,5 +1,6 @@
 // Plain-value helpers for the gateway configuration: address, prefix, MAC and endpoint parsing
-// and printing, topology kind names. Nothing here touches key material.
+// and printing, io scheduling names (topology kinds: topology_kind.cpp). Nothing here touches key
+// material.
 #include "config/gateway_config.hpp"
 
 #include <arpa/inet.h>
@@ -189,20 +190,6 @@ std::string to_string(const Endpoint& endpoint) {
   return endpoint.address.is_v6 ? "[" + host + "]:" + port : host + ":" + port;
 }
 
-std::string_view to_string(TopologyKind kind) {
-  switch (kind) {
-    case TopologyKind::kSingle:
-      return "single";
-    case TopologyKind::kWorkersMutex:
-      return "workers-mutex";
-    case TopologyKind::kWorkersSpinlock:
-      return "workers-spinlock";
-    case TopologyKind::kPipeline:
-      return "pipeline";
-  }
-  return "unknown";
-}
-
 std::string_view to_string(IoScheduling scheduling) {
   switch (scheduling) {
     case IoScheduling::kAuto:
@@ -219,14 +206,6 @@ std::optional<IoScheduling> parse_io_scheduling(std::string_view text) {
   if (text == "auto") return IoScheduling::kAuto;
   if (text == "detached") return IoScheduling::kDetached;
   if (text == "scheduled") return IoScheduling::kScheduled;
-  return std::nullopt;
-}
-
-std::optional<TopologyKind> parse_topology_kind(std::string_view text) {
-  for (const auto kind : {TopologyKind::kSingle, TopologyKind::kWorkersMutex,
-                          TopologyKind::kWorkersSpinlock, TopologyKind::kPipeline}) {
-    if (text == to_string(kind)) return kind;
-  }
   return std::nullopt;
 }
 

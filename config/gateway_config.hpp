@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/topology_kind.hpp"
 #include "crypto/aead.hpp"
 #include "crypto/keys.hpp"
 
@@ -102,10 +103,6 @@ struct DpdkConfig {
   std::uint16_t rx_descriptors = 1024;
   std::uint16_t tx_descriptors = 1024;
 };
-
-enum class TopologyKind { kSingle, kWorkersMutex, kWorkersSpinlock, kPipeline };
-std::string_view to_string(TopologyKind kind);
-std::optional<TopologyKind> parse_topology_kind(std::string_view text);
 
 // How the actors that poll and transmit on ports (pipeline rx/tx, workers) get CPU time:
 // detached = a thread each, busy-polling (best with a core to spare per poller); scheduled =

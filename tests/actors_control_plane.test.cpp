@@ -3,7 +3,7 @@
 // cookie reply first, then mac2 and the per-source rate limit.
 #include <gtest/gtest.h>
 
-#include "actors/control_plane.hpp"
+#include "actors/control/control_plane.hpp"
 #include "crypto/cookie.hpp"
 #include "crypto/noise.hpp"
 

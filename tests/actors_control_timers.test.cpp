@@ -6,8 +6,8 @@
 #include <memory>
 #include <vector>
 
-#include "actors/handshake_actor.hpp"
-#include "actors/messages.hpp"
+#include "actors/control/handshake_actor.hpp"
+#include "actors/runtime/messages.hpp"
 #include "caf/all.hpp"
 #include "caf/scheduler/test_coordinator.hpp"
 #include "crypto/noise.hpp"
@@ -62,8 +62,8 @@ class ControlActor : public ::testing::Test {
 
   // Advances the actor clock in tick-sized steps, running every message in between.
   void advance(std::chrono::milliseconds duration) {
-    for (auto elapsed = 0ms; elapsed < duration; elapsed += actors::kControlTickInterval) {
-      sched_.advance_time(actors::kControlTickInterval);
+    for (auto elapsed = 0ms; elapsed < duration; elapsed += actors::tuning::kControlTickInterval) {
+      sched_.advance_time(actors::tuning::kControlTickInterval);
       sched_.run();
     }
   }

@@ -8,8 +8,8 @@
 
 #include <memory>
 
-#include "actors/messages.hpp"
-#include "actors/pipeline.hpp"
+#include "actors/pipeline/pipeline.hpp"
+#include "actors/runtime/messages.hpp"
 #include "caf/all.hpp"
 #include "caf/scheduler/test_coordinator.hpp"
 #include "dpdk_test_config.hpp"
@@ -46,11 +46,10 @@ TEST(CreditProtocol, ASlowWorkerThrottlesRxAndNothingIsLost) {
   caf::actor_system system(system_config);
   auto& sched = dynamic_cast<caf::scheduler::test_coordinator&>(system.scheduler());
 
+  const actors::DataPlaneEnv env = actors::make_data_plane_env(config, *lan, *wan, pool);
   auto context = std::make_shared<actors::PipelineContext>();
-  context->lan = lan.get();
-  context->wan = wan.get();
-  context->config = &config;
-  context->pool = pool;
+  context->env = &env;
+  context->settings = actors::pipeline_settings(config.topology);
   context->plane = std::make_unique<actors::PeerPlane>(config, "credit_peers");
   context->rx_counters = std::make_shared<actors::StageCounters>("rx");
   context->lookup_counters = std::make_shared<actors::StageCounters>("lookup");

@@ -5,7 +5,7 @@
 
 #include <algorithm>
 
-#include "actors/peer_sessions.hpp"
+#include "actors/dataplane/peer_sessions.hpp"
 
 namespace actorwire::actors {
 namespace {

@@ -1,10 +1,11 @@
 // Loading and validating gateway TOML: the shipped examples and the embedded default load
 // cleanly; every kind of mistake is reported with its line, column, dotted key and a useful
-// message that never repeats key material.
+// message that never repeats key material; a [topology] key the chosen kind does not read warns.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -451,6 +452,134 @@ TEST(ConfigLoad, UnknownTopologyKind) {
             std::string::npos)
       << error.message;
   EXPECT_EQ(error.column, 8);
+}
+
+// The base text with [topology] holding `kind_line` and then every other [topology] key, one a
+// line from line 29 on, in kTopologyKeys order.
+std::string with_all_topology_keys(const std::string& kind_line) {
+  std::string topology = kind_line;
+  const std::string values[] = {"crypto_workers = 2", "batch_size = 16",     "mailbox_capacity = 4",
+                                "backoff_min_us = 2", "backoff_max_us = 20", "ordered = true",
+                                "io = \"scheduled\""};
+  for (const auto& value : values) topology += "\n" + value;
+  return with_line(28, topology);
+}
+
+TEST(ConfigLoad, TopologyKeysTheKindDoesNotReadWarnOnceEach) {
+  struct Case {
+    std::string_view kind;
+    std::vector<std::string> warnings;
+  };
+  const std::string workers = "(read only by: workers-mutex, workers-spinlock, pipeline)";
+  const Case cases[] = {
+      {"single",
+       {"test.toml:29:1: topology.crypto_workers: ignored by kind \"single\" " + workers,
+        "test.toml:31:1: topology.mailbox_capacity: ignored by kind \"single\" (read only by: "
+        "pipeline)",
+        "test.toml:32:1: topology.backoff_min_us: ignored by kind \"single\" (read only by: "
+        "pipeline)",
+        "test.toml:33:1: topology.backoff_max_us: ignored by kind \"single\" (read only by: "
+        "pipeline)",
+        "test.toml:34:1: topology.ordered: ignored by kind \"single\" (read only by: pipeline)",
+        "test.toml:35:1: topology.io: ignored by kind \"single\" " + workers}},
+      {"workers-mutex",
+       {"test.toml:31:1: topology.mailbox_capacity: ignored by kind \"workers-mutex\" (read "
+        "only by: pipeline)",
+        "test.toml:32:1: topology.backoff_min_us: ignored by kind \"workers-mutex\" (read only "
+        "by: pipeline)",
+        "test.toml:33:1: topology.backoff_max_us: ignored by kind \"workers-mutex\" (read only "
+        "by: pipeline)",
+        "test.toml:34:1: topology.ordered: ignored by kind \"workers-mutex\" (read only by: "
+        "pipeline)"}},
+      {"workers-spinlock",
+       {"test.toml:31:1: topology.mailbox_capacity: ignored by kind \"workers-spinlock\" (read "
+        "only by: pipeline)",
+        "test.toml:32:1: topology.backoff_min_us: ignored by kind \"workers-spinlock\" (read "
+        "only by: pipeline)",
+        "test.toml:33:1: topology.backoff_max_us: ignored by kind \"workers-spinlock\" (read "
+        "only by: pipeline)",
+        "test.toml:34:1: topology.ordered: ignored by kind \"workers-spinlock\" (read only by: "
+        "pipeline)"}},
+      {"pipeline", {}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.kind);
+    const auto result = load(with_all_topology_keys("kind = \"" + std::string(c.kind) + "\""));
+    ASSERT_TRUE(result.ok()) << describe(result);
+    EXPECT_EQ(result.warnings, c.warnings) << describe(result);
+    // Ignored or not, every value is still validated and stored.
+    EXPECT_EQ(result.config->topology.crypto_workers, 2u);
+    EXPECT_TRUE(result.config->topology.ordered);
+  }
+}
+
+TEST(ConfigLoad, TopologyKeysTheKindReadsDoNotWarn) {
+  // Only what single reads.
+  auto result = load(with_line(28, "kind = \"single\"\nbatch_size = 16"));
+  ASSERT_TRUE(result.ok()) << describe(result);
+  EXPECT_TRUE(result.warnings.empty()) << describe(result);
+  // Whatever each kind reads, per the table.
+  for (const auto& kind : kTopologyKinds) {
+    SCOPED_TRACE(kind.name);
+    result = load(with_all_topology_keys("kind = \"" + std::string(kind.name) + "\""));
+    ASSERT_TRUE(result.ok()) << describe(result);
+    std::size_t unread = 0;
+    for (const auto& key : kTopologyKeys) {
+      const bool warned = std::any_of(
+          result.warnings.begin(), result.warnings.end(), [&](const std::string& warning) {
+            return warning.find("topology." + std::string(key.name) + ":") != std::string::npos;
+          });
+      EXPECT_EQ(warned, !topology_kind_reads(kind.kind, key.key)) << key.name;
+      unread += topology_kind_reads(kind.kind, key.key) ? 0 : 1;
+    }
+    EXPECT_EQ(result.warnings.size(), unread) << describe(result);
+  }
+}
+
+TEST(ConfigLoad, TopologyKeysWithTheDefaultKind) {
+  // No kind: the default, single, decides what is ignored, and the warning says so.
+  const auto result = load(with_line(28, "ordered = true"));
+  ASSERT_TRUE(result.ok()) << describe(result);
+  ASSERT_EQ(result.warnings.size(), 1u) << describe(result);
+  EXPECT_EQ(result.warnings[0],
+            "test.toml:28:1: topology.ordered: ignored by kind \"single\" (the default; read "
+            "only by: pipeline)");
+}
+
+TEST(ConfigLoad, TopologyKeysWithAnUnknownKindOnlyError) {
+  // Which keys an unknown kind reads is unknown: the error alone, no guesses.
+  const auto result = load(with_all_topology_keys("kind = \"parallel\""));
+  ASSERT_FALSE(result.ok());
+  ASSERT_EQ(result.errors.size(), 1u) << describe(result);
+  EXPECT_EQ(result.errors[0].key, "topology.kind");
+  EXPECT_TRUE(result.warnings.empty()) << describe(result);
+}
+
+// Whether a comment line of `text` starts with the quoted `name` ("#   \"pipeline\" ...").
+bool comment_lists(const std::string& text, std::string_view name) {
+  const std::string quoted_name = "\"" + std::string(name) + "\"";
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto end = std::min(text.find('\n', at), text.size());
+    const std::string_view line(text.data() + at, end - at);
+    const auto first = line.find_first_not_of("# ");
+    if (line.starts_with('#') && first != std::string_view::npos &&
+        line.substr(first).starts_with(quoted_name)) {
+      return true;
+    }
+    at = end + 1;
+  }
+  return false;
+}
+
+TEST(ConfigLoad, EveryTopologyKindIsDocumented) {
+  const auto example = read_file(ACTORWIRE_SOURCE_DIR "/config/examples/gateway.toml");
+  const auto default_text = default_config_toml();
+  for (const auto& kind : kTopologyKinds) {
+    EXPECT_TRUE(comment_lists(example, kind.name)) << kind.name << " in the example";
+    EXPECT_TRUE(comment_lists(default_text, kind.name)) << kind.name << " in the default";
+    EXPECT_NE(default_text.find(std::string(kind.summary)), std::string::npos) << kind.name;
+  }
 }
 
 TEST(ConfigLoad, BadAead) {

@@ -1,5 +1,5 @@
 // Parsing and printing of the plain config values: IP addresses, prefixes, interface addresses,
-// MAC addresses, endpoints and topology kinds.
+// MAC addresses, endpoints, topology kinds and the keys each kind reads.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -225,6 +225,33 @@ TEST(ConfigParse, TopologyKind) {
   EXPECT_FALSE(parse_topology_kind("Single").has_value());
   EXPECT_FALSE(parse_topology_kind("workers").has_value());
   EXPECT_FALSE(parse_topology_kind("").has_value());
+}
+
+TEST(ConfigParse, TopologyKindTable) {
+  EXPECT_EQ(topology_kind_names(" | "), "single | workers-mutex | workers-spinlock | pipeline");
+  EXPECT_EQ(topology_kind_names(", ", "'"),
+            "'single', 'workers-mutex', 'workers-spinlock', 'pipeline'");
+  ASSERT_EQ(kTopologyKinds.size(), 4u);
+  for (const auto& info : kTopologyKinds) {
+    EXPECT_EQ(topology_kind_info(info.kind).name, info.name);
+    EXPECT_FALSE(info.summary.empty()) << info.name;
+  }
+
+  // Which [topology] keys each kind reads, written out here rather than taken from the table.
+  const auto reads = [](TopologyKind kind) {
+    std::string names;
+    for (const auto& key : kTopologyKeys) {
+      if (topology_kind_reads(kind, key.key))
+        names += std::string(names.empty() ? "" : " ") + std::string(key.name);
+    }
+    return names;
+  };
+  EXPECT_EQ(reads(TopologyKind::kSingle), "batch_size");
+  EXPECT_EQ(reads(TopologyKind::kWorkersMutex), "crypto_workers batch_size io");
+  EXPECT_EQ(reads(TopologyKind::kWorkersSpinlock), "crypto_workers batch_size io");
+  EXPECT_EQ(reads(TopologyKind::kPipeline),
+            "crypto_workers batch_size mailbox_capacity backoff_min_us backoff_max_us ordered io");
+  EXPECT_EQ(to_string(TopologyKey::kBackoffMaxUs), "backoff_max_us");
 }
 
 TEST(ConfigParse, PortByRole) {

@@ -1,0 +1,68 @@
+// Per-actor counters. Each StageCounters has exactly one writer (its actor); the stats printer
+// reads them from another thread, so fields are relaxed atomics updated with load+store (no
+// locked read-modify-write on the hot path).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "actors/common/drop_reason.hpp"
+
+namespace actorwire::actors {
+
+class Counter {
+ public:
+  void add(std::uint64_t n = 1) {
+    value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
+  std::uint64_t get() const { return value_.load(std::memory_order_relaxed); }
+  void set(std::uint64_t n) { value_.store(n, std::memory_order_relaxed); }
+  void raise_to(std::uint64_t n) {
+    if (n > get()) set(n);
+  }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
+struct alignas(64) StageCounters {
+  explicit StageCounters(std::string actor_name) : name(std::move(actor_name)) {}
+
+  const std::string name;
+  Counter packets_in;
+  Counter bytes_in;
+  Counter packets_out;
+  Counter bytes_out;
+  std::array<Counter, kDropReasonCount> drops{};
+  // Control packets the actor made itself (ARP requests) or consumed (ARP replies to us), so
+  // that packets_in + packets_generated == packets_out + packets_consumed + drops_total().
+  Counter packets_generated;
+  Counter packets_consumed;
+  Counter busy_ns;  // time in loops that moved packets
+  Counter idle_ns;  // time in loops that found nothing
+  // Back-pressure (pipeline stages): batches waiting for this actor now and at most, times it
+  // had work but no credit downstream, and the rx back-off it caused.
+  Counter mailbox_depth;
+  Counter mailbox_high_water;
+  // Batches sent to this actor and not yet handled: the sender adds, the receiver subtracts
+  // (the one counter with two writers, hence a real atomic).
+  std::atomic<std::int64_t> batches_queued{0};
+  Counter credit_stalls;
+  Counter backoff_events;
+  Counter backoff_ns;
+  // workers-*: time spent waiting for the shared peer table's lock.
+  Counter lock_wait_ns;
+
+  void drop(DropReason reason, std::uint64_t n = 1) {
+    drops[static_cast<std::size_t>(reason)].add(n);
+  }
+  std::uint64_t drops_total() const;
+  std::uint64_t drops_of(DropReason reason) const {
+    return drops[static_cast<std::size_t>(reason)].get();
+  }
+};
+
+}  // namespace actorwire::actors

@@ -1,0 +1,60 @@
+// Every tuning constant of the actors in one place, so that two stages can never disagree on
+// what one name means (an earlier tree had kBurstsPerPoll = 8 in one file and 16 in another).
+// Protocol constants (WireGuard's timers and limits) live in crypto/messages.hpp instead; what
+// a user may change lives in the config.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+namespace actorwire::actors::tuning {
+
+// --- polling ---------------------------------------------------------------------------------
+// The most packets one rx burst takes, whatever `batch_size` says (stack arrays are this big).
+inline constexpr std::size_t kMaxBurst = 256;
+// Bursts per `poll` message of a busy-polling actor: CAF's per-message cost is spread over
+// them, while exit and control messages still get a turn between polls.
+inline constexpr int kDataPathBurstsPerPoll = 32;  // single / workers: rx+seal+tx per burst
+inline constexpr int kRxBurstsPerPoll = 16;        // pipeline rx: one burst per port per loop
+inline constexpr int kHarnessBurstsPerPoll = 8;    // generator and sink
+// A momentarily empty ring is common at high rates (the feeder refills in bursts): a
+// run-to-completion actor looks again this many times before it yields the poll.
+inline constexpr int kEmptyLoopsBeforeYield = 4;
+// A scheduled (not detached) poller whose queues were empty looks again after this long; it
+// frees the scheduler thread for other actors meanwhile.
+inline constexpr auto kIdlePause = std::chrono::microseconds(20);
+// The generator retries a full ring after this long; the sink polls empty rings this often.
+inline constexpr auto kGeneratorPause = std::chrono::microseconds(20);
+inline constexpr auto kSinkPause = std::chrono::microseconds(50);
+inline constexpr unsigned kGeneratorBurst = 32;
+inline constexpr unsigned kSinkBurst = 64;
+
+// --- transmit back-pressure ------------------------------------------------------------------
+// Above this many frames queued for a port, the transmitting actor stops taking new input
+// (run to completion: it stops receiving; pipeline tx: it withholds credits), so overload
+// backs up into the rx rings and is dropped there, never in the middle of the gateway.
+inline constexpr std::size_t kTxHighWater = 1024;
+// Pipeline tx retries a port that did not take everything after this long.
+inline constexpr auto kTxRetryPause = std::chrono::microseconds(20);
+
+// --- neighbours (ARP) ------------------------------------------------------------------------
+// Frames parked for an unresolved neighbour (the kernel keeps a similar small queue per
+// neighbour); beyond this the oldest is dropped as no_neighbour.
+inline constexpr std::size_t kMaxAwaitingNeighbour = 64;
+// Frames that wait longer than this for ARP are dropped as no_neighbour.
+inline constexpr auto kNeighbourTimeout = std::chrono::seconds(3);
+inline constexpr auto kArpRetryInterval = std::chrono::seconds(1);
+
+// --- data plane <-> control actor ------------------------------------------------------------
+// Handshake messages in flight to the control actor: a flood beyond this is dropped at the
+// data plane (handshake_busy) instead of growing the control actor's mailbox.
+inline constexpr std::uint32_t kHandshakeCredits = 256;
+// Activity reports to the control actor at most this often (urgent ones at once).
+inline constexpr auto kActivityReportInterval = std::chrono::milliseconds(20);
+// A peer whose packets wait for keys asks for a handshake at most this often.
+inline constexpr auto kHandshakeRequestInterval = std::chrono::seconds(1);
+// The control actor checks its timers this often.
+inline constexpr auto kControlTickInterval = std::chrono::milliseconds(50);
+
+}  // namespace actorwire::actors::tuning

@@ -1,0 +1,49 @@
+// What every data-path actor needs from the gateway, built once from the config so that no
+// stage reads the config itself: the ports (with their addresses and static neighbours), the
+// mbuf pool for frames the gateway makes, the AEAD back-end, our side of the outer headers and
+// the tunnel MTU. No CAF here.
+#pragma once
+
+#include <cstdint>
+
+#include "config/gateway_config.hpp"
+#include "crypto/aead.hpp"
+#include "io/port.hpp"
+
+struct rte_mempool;
+
+namespace actorwire::actors {
+
+// Our side of the outer headers: the WAN port's MAC and address, the listen port.
+struct OuterSource {
+  config::MacAddress mac;
+  std::uint32_t ip = 0;  // host order
+  std::uint16_t port = 0;
+};
+
+struct DataPlaneEnv {
+  io::Port* lan = nullptr;  // ports and pool outlive every actor
+  io::Port* wan = nullptr;
+  rte_mempool* pool = nullptr;
+  crypto::AeadKind aead = crypto::AeadKind::kOpenSsl;
+  OuterSource outer;
+  std::uint16_t mtu = 0;  // inner MTU: larger packets are dropped, smaller padded up to it
+
+  // Each actor seals and opens with an AEAD of its own (they keep per-call state).
+  std::unique_ptr<crypto::Aead> make_aead() const { return crypto::make_aead(aead); }
+};
+
+inline DataPlaneEnv make_data_plane_env(const config::GatewayConfig& config, io::Port& lan,
+                                        io::Port& wan, rte_mempool* pool) {
+  DataPlaneEnv env;
+  env.lan = &lan;
+  env.wan = &wan;
+  env.pool = pool;
+  env.aead = config.crypto.aead;
+  // The WAN address is fixed for the gateway's life: looked up once, not per packet.
+  env.outer = {wan.identity().mac, wan.identity().primary_ipv4(), config.interface.listen_port};
+  env.mtu = config.interface.mtu;
+  return env;
+}
+
+}  // namespace actorwire::actors

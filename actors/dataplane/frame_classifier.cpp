@@ -1,0 +1,72 @@
+#include "actors/dataplane/frame_classifier.hpp"
+
+namespace actorwire::actors {
+
+void parse_lan_frame(const rte_mbuf* mbuf, FrameVerdict& out) {
+  if (const auto error =
+          io::parse_frame(rte_pktmbuf_mtod(mbuf, const std::uint8_t*), mbuf->data_len, out.frame);
+      error != io::FrameError::kNone) {
+    return set_drop(out, drop_reason_for(error));
+  }
+  out.kind =
+      out.frame.kind == io::FrameKind::kArp ? FrameVerdict::Kind::kArp : FrameVerdict::Kind::kSeal;
+}
+
+void parse_wan_frame(const rte_mbuf* mbuf, const DataPlaneEnv& env, FrameVerdict& out) {
+  const auto* data = rte_pktmbuf_mtod(mbuf, const std::uint8_t*);
+  if (const auto error = io::parse_frame(data, mbuf->data_len, out.frame);
+      error != io::FrameError::kNone) {
+    return set_drop(out, drop_reason_for(error));
+  }
+  if (out.frame.kind == io::FrameKind::kArp) {
+    out.kind = FrameVerdict::Kind::kArp;
+    return;
+  }
+  io::FrameError frame_error = io::FrameError::kNone;
+  switch (
+      io::classify_inbound(data, out.frame, env.outer.ip, env.outer.port, out.udp, frame_error)) {
+    case io::InboundError::kNone:
+      break;
+    case io::InboundError::kFrame:
+      return set_drop(out, drop_reason_for(frame_error));
+    case io::InboundError::kNotForUs:
+      return set_drop(out, DropReason::kNotForUs);
+    case io::InboundError::kUnsupported:
+      return set_drop(out, DropReason::kUnhandled);
+  }
+  switch (out.udp.kind) {
+    case io::InboundKind::kHandshake:
+      if (!io::ipv4_udp_checksum_ok(data + out.udp.ip_offset)) {
+        return set_drop(out, DropReason::kMalformedUdp);
+      }
+      out.kind = FrameVerdict::Kind::kHandshake;
+      return;
+    case io::InboundKind::kTransport:
+      if (const auto header = crypto::parse_transport_header(data + out.udp.message_offset,
+                                                             out.udp.message_length)) {
+        out.header = *header;
+        out.kind = FrameVerdict::Kind::kOpen;
+        return;
+      }
+      return set_drop(out, DropReason::kBadMessage);
+    case io::InboundKind::kOther:
+      return set_drop(out, DropReason::kBadMessage);
+  }
+}
+
+bool roaming_checksum_ok(const rte_mbuf* mbuf, const FrameVerdict& verdict) {
+  return io::ipv4_udp_checksum_ok(rte_pktmbuf_mtod(mbuf, const std::uint8_t*) +
+                                  verdict.udp.ip_offset);
+}
+
+HandshakeIn make_handshake_in(const rte_mbuf* mbuf, const FrameVerdict& verdict,
+                              Clock::time_point now) {
+  const auto* message = rte_pktmbuf_mtod(mbuf, const std::uint8_t*) + verdict.udp.message_offset;
+  HandshakeIn in;
+  in.message.assign(message, message + verdict.udp.message_length);
+  in.source = verdict.udp.source;
+  in.received = now;
+  return in;
+}
+
+}  // namespace actorwire::actors

@@ -1,0 +1,112 @@
+// What the data plane does with one received frame, decided in one place for every topology:
+// the run-to-completion engine (`single`, `workers-*`) and the pipeline's lookup stage call the
+// same classifiers and act on the verdict in their own way (inline, or by tagging a batch slot).
+//
+// A classifier touches the peer state only through `with_plane(f)`, which runs `f(PeerPlane&)`:
+// directly for an owner that needs no lock, under the lock for the workers. Everything else it
+// does is a pure function of the frame and the DataPlaneEnv.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include "actors/common/clock.hpp"
+#include "actors/common/control_messages.hpp"
+#include "actors/common/crypto_args.hpp"
+#include "actors/common/drop_reason.hpp"
+#include "actors/common/stage_counters.hpp"
+#include "actors/dataplane/data_plane_env.hpp"
+#include "actors/dataplane/peer_plane.hpp"
+#include "crypto/transport.hpp"
+#include "io/decapsulation.hpp"
+#include "io/headers.hpp"
+
+namespace actorwire::actors {
+
+struct FrameVerdict {
+  enum class Kind : std::uint8_t {
+    kDrop,       // free it, counted under `reason`
+    kArp,        // for the receiving port's neighbour table
+    kHandshake,  // WAN: a handshake message for the control actor (credit taken, checksum ok)
+    kSeal,       // LAN: seal with `args`, send to args.endpoint_ip on the WAN
+    kOpen,       // WAN: a transport message to open with `args`
+    kStaged,     // LAN: the peer plane holds the packet until a handshake completes
+  };
+  Kind kind = Kind::kDrop;
+  DropReason reason = DropReason::kNone;  // kDrop
+  io::ParsedFrame frame;                  // every kind but a drop for a malformed frame
+  io::InboundUdp udp;                     // WAN: kHandshake, kOpen
+  crypto::TransportHeader header;         // kOpen
+  CryptoArgs args;                        // kSeal, kOpen (the key is wiped with the verdict)
+};
+
+// --- the pure steps (frame_classifier.cpp) ----------------------------------------------------
+
+// Parses a LAN frame: kArp, kDrop (malformed), or kSeal as a candidate the peer plane decides.
+void parse_lan_frame(const rte_mbuf* mbuf, FrameVerdict& out);
+// Parses a WAN frame: kArp, kDrop (malformed, not ours, not WireGuard), kHandshake (UDP checksum
+// verified: the control actor answers to the source address, so it must be the real one) or
+// kOpen as a candidate with its transport header parsed.
+void parse_wan_frame(const rte_mbuf* mbuf, const DataPlaneEnv& env, FrameVerdict& out);
+// A roaming source: the UDP checksum is checked before the payload is decrypted in place, so a
+// corrupted header cannot redirect the tunnel. False: drop as malformed_udp.
+bool roaming_checksum_ok(const rte_mbuf* mbuf, const FrameVerdict& verdict);
+// The message for the control actor, copied out of a kHandshake frame.
+HandshakeIn make_handshake_in(const rte_mbuf* mbuf, const FrameVerdict& verdict,
+                              Clock::time_point now);
+
+inline void set_drop(FrameVerdict& out, DropReason reason) {
+  out.kind = FrameVerdict::Kind::kDrop;
+  out.reason = reason;
+}
+
+// --- with the peer state ----------------------------------------------------------------------
+
+// A frame received on the LAN port. On kStaged the mbuf belongs to the peer plane now (counted
+// as consumed on `counters`, see PeerPlane::prepare_outbound).
+template <class WithPlane>
+void classify_lan_frame(rte_mbuf* mbuf, Clock::time_point now, StageCounters& counters,
+                        WithPlane&& with_plane, FrameVerdict& out) {
+  parse_lan_frame(mbuf, out);
+  if (out.kind != FrameVerdict::Kind::kSeal) return;
+  PeerPlane::Outbound outbound = PeerPlane::Outbound::kDrop;
+  with_plane([&](PeerPlane& plane) {
+    outbound = plane.prepare_outbound(mbuf, out.frame, now, out.args, out.reason, counters);
+  });
+  switch (outbound) {
+    case PeerPlane::Outbound::kSeal:
+      return;
+    case PeerPlane::Outbound::kStaged:
+      out.kind = FrameVerdict::Kind::kStaged;
+      return;
+    case PeerPlane::Outbound::kDrop:
+      out.kind = FrameVerdict::Kind::kDrop;
+      return;
+  }
+}
+
+// A frame received on the WAN port.
+template <class WithPlane>
+void classify_wan_frame(const rte_mbuf* mbuf, const DataPlaneEnv& env, Clock::time_point now,
+                        WithPlane&& with_plane, FrameVerdict& out) {
+  parse_wan_frame(mbuf, env, out);
+  if (out.kind == FrameVerdict::Kind::kHandshake) {
+    bool credit = false;
+    with_plane([&](PeerPlane& plane) { credit = plane.take_handshake_credit(); });
+    if (!credit) set_drop(out, DropReason::kHandshakeBusy);
+    return;
+  }
+  if (out.kind != FrameVerdict::Kind::kOpen) return;
+  bool verify_checksum = false;
+  PeerPlane::Inbound inbound = PeerPlane::Inbound::kDrop;
+  with_plane([&](PeerPlane& plane) {
+    inbound = plane.prepare_inbound(out.header, out.udp.source, now, out.args, verify_checksum,
+                                    out.reason);
+  });
+  if (inbound == PeerPlane::Inbound::kDrop) {
+    out.kind = FrameVerdict::Kind::kDrop;
+  } else if (verify_checksum && !roaming_checksum_ok(mbuf, out)) {
+    set_drop(out, DropReason::kMalformedUdp);
+  }
+}
+
+}  // namespace actorwire::actors

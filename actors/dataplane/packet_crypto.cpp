@@ -1,0 +1,63 @@
+#include "actors/dataplane/packet_crypto.hpp"
+
+#include <rte_mbuf.h>
+
+#include <array>
+#include <vector>
+
+#include "crypto/transport.hpp"
+#include "io/encapsulation.hpp"
+
+namespace actorwire::actors {
+
+DropReason seal_frame(rte_mbuf* mbuf, const io::ParsedFrame& frame, const CryptoArgs& args,
+                      crypto::Aead& aead, const OuterSource& source, std::uint16_t mtu,
+                      std::uint16_t ip_id) {
+  const io::OuterIpv4Udp outer{source.mac,       config::MacAddress{}, source.ip,
+                               args.endpoint_ip, source.port,          args.endpoint_port};
+  const io::SealParams seal{&args.key, args.receiver_index, args.counter};
+  switch (io::encapsulate(mbuf, frame, aead, seal, outer, mtu, ip_id)) {
+    case io::EncapsulateResult::kOk:
+      return DropReason::kNone;
+    case io::EncapsulateResult::kInnerTooBig:
+      return DropReason::kInnerTooBig;
+    case io::EncapsulateResult::kMultiSegment:
+    case io::EncapsulateResult::kNoRoom:
+      break;
+  }
+  return DropReason::kNoBufferRoom;
+}
+
+std::optional<std::size_t> open_frame(rte_mbuf* mbuf, const io::InboundUdp& udp,
+                                      const crypto::TransportHeader& header, const CryptoArgs& args,
+                                      crypto::Aead& aead) {
+  auto* message = rte_pktmbuf_mtod(mbuf, std::uint8_t*) + udp.message_offset;
+  return crypto::open_transport(aead, args.key, header, message, udp.message_length);
+}
+
+rte_mbuf* make_keepalive_frame(rte_mempool* pool, const CryptoArgs& args, crypto::Aead& aead,
+                               const OuterSource& source, std::uint16_t mtu, std::uint16_t ip_id) {
+  std::array<std::uint8_t, wg::kKeepaliveSize> message;
+  crypto::seal_transport(aead, args.key, args.receiver_index, args.counter, message.data(), 0, mtu);
+  const config::Endpoint destination{config::IpAddress::v4(args.endpoint_ip), args.endpoint_port};
+  return make_datagram_frame(
+      pool, destination, std::vector<std::uint8_t>(message.begin(), message.end()), source, ip_id);
+}
+
+rte_mbuf* make_datagram_frame(rte_mempool* pool, const config::Endpoint& destination,
+                              const std::vector<std::uint8_t>& payload, const OuterSource& source,
+                              std::uint16_t ip_id) {
+  if (destination.address.is_v6) return nullptr;
+  rte_mbuf* mbuf = rte_pktmbuf_alloc(pool);
+  if (mbuf == nullptr) return nullptr;
+  const io::OuterIpv4Udp outer{source.mac,  config::MacAddress{},
+                               source.ip,   destination.address.v4_host_order(),
+                               source.port, destination.port};
+  if (!io::build_udp_frame(mbuf, outer, payload.data(), payload.size(), ip_id)) {
+    rte_pktmbuf_free(mbuf);
+    return nullptr;
+  }
+  return mbuf;
+}
+
+}  // namespace actorwire::actors

@@ -1,0 +1,44 @@
+// The crypto step of one packet, given only its CryptoArgs: what a crypto worker does, and what
+// `single` does inline. Frames leave with a zero destination MAC; the transmitting PortSide
+// writes the neighbour's.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "actors/common/crypto_args.hpp"
+#include "actors/common/stage_counters.hpp"
+#include "actors/dataplane/data_plane_env.hpp"
+#include "config/gateway_config.hpp"
+#include "crypto/aead.hpp"
+#include "crypto/transport.hpp"
+#include "io/decapsulation.hpp"
+#include "io/headers.hpp"
+
+struct rte_mbuf;
+struct rte_mempool;
+
+namespace actorwire::actors {
+
+// LAN frame -> complete WAN frame, sealed in place. kNone on success, else why to drop it.
+DropReason seal_frame(rte_mbuf* mbuf, const io::ParsedFrame& frame, const CryptoArgs& args,
+                      crypto::Aead& aead, const OuterSource& source, std::uint16_t mtu,
+                      std::uint16_t ip_id);
+
+// Opens the transport message of a WAN frame in place; the padded plaintext length, or nullopt
+// if it does not authenticate.
+std::optional<std::size_t> open_frame(rte_mbuf* mbuf, const io::InboundUdp& udp,
+                                      const crypto::TransportHeader& header, const CryptoArgs& args,
+                                      crypto::Aead& aead);
+
+// A new WAN frame holding an empty transport message (keepalive); nullptr without buffers.
+rte_mbuf* make_keepalive_frame(rte_mempool* pool, const CryptoArgs& args, crypto::Aead& aead,
+                               const OuterSource& source, std::uint16_t mtu, std::uint16_t ip_id);
+
+// A new WAN frame carrying `payload` (a handshake message) to `destination`.
+rte_mbuf* make_datagram_frame(rte_mempool* pool, const config::Endpoint& destination,
+                              const std::vector<std::uint8_t>& payload, const OuterSource& source,
+                              std::uint16_t ip_id);
+
+}  // namespace actorwire::actors

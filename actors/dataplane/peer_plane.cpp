@@ -1,0 +1,310 @@
+#include "actors/dataplane/peer_plane.hpp"
+#include "actors/common/tuning.hpp"
+
+#include <rte_mbuf.h>
+
+#include "crypto/messages.hpp"
+#include "io/byte_order.hpp"
+
+namespace actorwire::actors {
+namespace {
+
+bool same_endpoint(const config::Endpoint& a, const config::Endpoint& b) {
+  return a.address == b.address && a.port == b.port;
+}
+
+}  // namespace
+
+PeerPlane::PeerPlane(const config::GatewayConfig& config, const std::string& name)
+    : peers_(config, name),
+      mtu_(config.interface.mtu),
+      handshake_credits_(tuning::kHandshakeCredits) {}
+
+PeerPlane::~PeerPlane() {
+  for (Peer& peer : peers_.peers()) {
+    for (rte_mbuf* mbuf : peer.staged) rte_pktmbuf_free(mbuf);
+  }
+  for (rte_mbuf* mbuf : released_) rte_pktmbuf_free(mbuf);
+}
+
+std::vector<std::shared_ptr<PeerCounters>> PeerPlane::peer_counters() {
+  std::vector<std::shared_ptr<PeerCounters>> out;
+  for (const Peer& peer : peers_.peers()) out.push_back(peer.counters);
+  return out;
+}
+
+PeerActivityEntry& PeerPlane::note(Peer& peer) {
+  if (peer.activity.empty()) dirty_peers_.push_back(peer.id);
+  return peer.activity;
+}
+
+void PeerPlane::want_handshake(Peer& peer, Clock::time_point now) {
+  if (peer.last_handshake_request &&
+      now - *peer.last_handshake_request < tuning::kHandshakeRequestInterval) {
+    return;
+  }
+  peer.last_handshake_request = now;
+  note(peer).wants_handshake = true;
+  urgent_report_ = true;
+}
+
+PeerPlane::Outbound PeerPlane::prepare_outbound(rte_mbuf* mbuf, const io::ParsedFrame& frame,
+                                                Clock::time_point now, CryptoArgs& args,
+                                                DropReason& reason, StageCounters& counters) {
+  const std::uint8_t* ip = rte_pktmbuf_mtod(mbuf, std::uint8_t*) + frame.l3_offset;
+  Peer* peer = frame.kind == io::FrameKind::kIpv4
+                   ? peers_.find_by_destination_v4(io::load_be32(ip + 16))
+                   : peers_.find_by_destination(io::read_ip_info(ip, true).destination);
+  if (peer == nullptr) {
+    reason = DropReason::kNoPeer;
+    return Outbound::kDrop;
+  }
+  if (frame.l3_length > mtu_) {
+    reason = DropReason::kInnerTooBig;
+    return Outbound::kDrop;
+  }
+  Keypair* keypair = peer->sessions.current();
+  if (keypair == nullptr || !keypair->usable_for_sending(now)) {
+    // No usable keys: keep the packet (oldest goes beyond the limit) and ask for a handshake.
+    if (peer->staged.size() >= wg::kMaxStagedPackets) {
+      counters.packets_generated.add(1);  // taken back from the plane, then dropped
+      counters.drop(DropReason::kStagedOverflow);
+      rte_pktmbuf_free(peer->staged.front());
+      peer->staged.pop_front();
+    }
+    peer->staged.push_back(mbuf);
+    counters.packets_consumed.add(1);  // handed to the plane; whoever takes it back generates it
+    want_handshake(*peer, now);
+    return Outbound::kStaged;
+  }
+  if (!peer->endpoint || peer->endpoint->address.is_v6) {
+    reason = DropReason::kNoEndpoint;
+    return Outbound::kDrop;
+  }
+  args.key = keypair->send_key;
+  args.counter = keypair->next_send_counter++;
+  args.receiver_index = keypair->remote_index;
+  args.peer = peer->id;
+  args.endpoint_ip = peer->endpoint->address.v4_host_order();
+  args.endpoint_port = peer->endpoint->port;
+  // The sealed size is a function of the inner length: account now, whoever seals.
+  peer->counters->tx_packets.add(1);
+  peer->counters->tx_bytes.add(crypto::sealed_size(frame.l3_length, mtu_));
+  note(*peer).data_sent = now;
+  if (keypair->wants_rekey_on_send(now)) want_handshake(*peer, now);
+  return Outbound::kSeal;
+}
+
+PeerPlane::Inbound PeerPlane::prepare_inbound(const crypto::TransportHeader& header,
+                                              const config::Endpoint& source, Clock::time_point now,
+                                              CryptoArgs& args, bool& verify_checksum,
+                                              DropReason& reason) {
+  const auto match = peers_.find_by_index(header.receiver_index);
+  if (match.keypair == nullptr) {
+    reason = DropReason::kUnknownIndex;
+    return Inbound::kDrop;
+  }
+  if (!match.keypair->usable_for_receiving(now)) {
+    reason = DropReason::kKeyExpired;
+    return Inbound::kDrop;
+  }
+  if (header.counter >= wg::kRejectAfterMessages) {
+    reason = DropReason::kReplayed;
+    return Inbound::kDrop;
+  }
+  args.key = match.keypair->receive_key;
+  args.counter = header.counter;
+  args.local_index = header.receiver_index;
+  args.peer = match.peer->id;
+  verify_checksum = !match.peer->endpoint || !same_endpoint(*match.peer->endpoint, source);
+  return Inbound::kOpen;
+}
+
+PeerPlane::Delivery PeerPlane::accept_inbound(const CryptoArgs& args, std::uint64_t counter,
+                                              const config::Endpoint& source,
+                                              std::size_t message_length,
+                                              const std::uint8_t* plaintext,
+                                              std::size_t padded_length, Clock::time_point now) {
+  Delivery delivery;
+  // The keypair may have been retired while the packet was being opened elsewhere.
+  const auto match = peers_.find_by_index(args.local_index);
+  if (match.keypair == nullptr) {
+    delivery.reason = DropReason::kUnknownIndex;
+    return delivery;
+  }
+  Peer& peer = *match.peer;
+  Keypair& keypair = *match.keypair;
+  // Only now, authenticated, may the counter move the window.
+  if (!keypair.replay.accept(counter)) {
+    delivery.reason = DropReason::kReplayed;
+    return delivery;
+  }
+  peer.counters->rx_packets.add(1);
+  peer.counters->rx_bytes.add(message_length);
+  PeerActivityEntry& activity = note(peer);
+  activity.authenticated_received = now;
+  if (peers_.received_with(peer, &keypair)) {
+    // The initiator used our new keys: the handshake is confirmed, waiting packets may go.
+    activity.handshake_confirmed = now;
+    release_staged(peer);
+  }
+  if (keypair.wants_rekey_on_receive(now)) {
+    keypair.asked_for_last_minute_handshake = true;
+    want_handshake(peer, now);
+  }
+  // Endpoint roaming (the caller checked the UDP checksum of a packet from a new source).
+  if (!peer.endpoint || !same_endpoint(*peer.endpoint, source)) {
+    peer.endpoint = source;
+    activity.roamed_to = source;
+  }
+  if (padded_length == 0) {
+    peer.counters->keepalives_received.add(1);
+    delivery.kind = Delivery::kKeepalive;
+    return delivery;
+  }
+  // The inner packet must be a well-formed IP packet that fits the decrypted length.
+  const std::uint8_t version = plaintext[0] >> 4;
+  if (padded_length < io::kIpv4HeaderSize || (version != 4 && version != 6)) {
+    delivery.reason = DropReason::kMalformedIp;
+    return delivery;
+  }
+  const bool is_v6 = version == 6;
+  if (is_v6 && padded_length < io::kIpv6HeaderSize) {
+    delivery.reason = DropReason::kTruncatedIp;
+    return delivery;
+  }
+  const std::size_t inner_length =
+      is_v6 ? io::kIpv6HeaderSize + io::load_be16(plaintext + 4) : io::load_be16(plaintext + 2);
+  if (inner_length > padded_length || inner_length < io::kIpv4HeaderSize) {
+    delivery.reason = DropReason::kMalformedIp;
+    return delivery;
+  }
+  const io::IpInfo info = io::read_ip_info(plaintext, is_v6);
+  if (!peers_.source_allowed(peer, info.source)) {
+    delivery.reason = DropReason::kSourceNotAllowed;
+    return delivery;
+  }
+  activity.data_received = now;
+  if (is_v6) {
+    delivery.reason = DropReason::kNoNeighbour;  // no IPv6 neighbour discovery yet
+    return delivery;
+  }
+  delivery.kind = Delivery::kForward;
+  delivery.inner_length = inner_length;
+  delivery.inner_is_v6 = is_v6;
+  delivery.destination_v4 = info.destination.v4_host_order();
+  return delivery;
+}
+
+void PeerPlane::release_staged(Peer& peer) {
+  for (rte_mbuf* mbuf : peer.staged) released_.push_back(mbuf);
+  peer.staged.clear();
+}
+
+std::vector<rte_mbuf*> PeerPlane::take_released() {
+  std::vector<rte_mbuf*> out;
+  out.swap(released_);
+  return out;
+}
+
+bool PeerPlane::prepare_keepalive(Peer& peer, Clock::time_point now, CryptoArgs& args) {
+  Keypair* keypair = peer.sessions.current();
+  if (keypair == nullptr || !keypair->usable_for_sending(now) || !peer.endpoint ||
+      peer.endpoint->address.is_v6) {
+    return false;
+  }
+  args.key = keypair->send_key;
+  args.counter = keypair->next_send_counter++;
+  args.receiver_index = keypair->remote_index;
+  args.peer = peer.id;
+  args.endpoint_ip = peer.endpoint->address.v4_host_order();
+  args.endpoint_port = peer.endpoint->port;
+  peer.counters->keepalives_sent.add(1);
+  peer.counters->tx_packets.add(1);
+  peer.counters->tx_bytes.add(wg::kKeepaliveSize);
+  note(peer).authenticated_sent = now;
+  return true;
+}
+
+void PeerPlane::apply(ControlOutput& out, Clock::time_point now, ControlActions& actions) {
+  handshake_credits_ += out.handshake_credits;
+  auto peer_by_id = [this](std::uint32_t id) -> Peer* {
+    return id < peers_.peers().size() ? &peers_.peers()[id] : nullptr;
+  };
+  for (auto& [peer_id, endpoint] : out.endpoints) {
+    if (Peer* peer = peer_by_id(peer_id)) peer->endpoint = endpoint;
+  }
+  for (OutgoingDatagram& datagram : out.datagrams) actions.datagrams.push_back(std::move(datagram));
+  for (KeypairInstall& install : out.keypairs) {
+    Peer* peer = peer_by_id(install.peer);
+    if (peer == nullptr) continue;
+    const bool initiator = install.keypair.initiator;
+    peers_.install(*peer, std::make_unique<Keypair>(std::move(install.keypair)));
+    peer->counters->sessions_installed.add(1);
+    // An initiator may send at once: staged packets, or a keepalive that lets the responder
+    // confirm the session.
+    if (!initiator) continue;
+    if (!peer->staged.empty()) {
+      release_staged(*peer);
+    } else if (CryptoArgs args; prepare_keepalive(*peer, now, args)) {
+      actions.keepalives.push_back(std::move(args));
+    }
+  }
+  for (std::uint32_t peer_id : out.send_keepalive) {
+    Peer* peer = peer_by_id(peer_id);
+    if (CryptoArgs args; peer != nullptr && prepare_keepalive(*peer, now, args)) {
+      actions.keepalives.push_back(std::move(args));
+    }
+  }
+  for (std::uint32_t peer_id : out.drop_staged) {
+    if (Peer* peer = peer_by_id(peer_id)) {
+      for (rte_mbuf* mbuf : peer->staged) actions.dropped.push_back(mbuf);
+      peer->staged.clear();
+    }
+  }
+  for (std::uint32_t peer_id : out.zero_keys) {
+    if (Peer* peer = peer_by_id(peer_id)) peers_.clear_sessions(*peer);
+  }
+}
+
+bool PeerPlane::take_handshake_credit() {
+  if (handshake_credits_ == 0) return false;
+  --handshake_credits_;
+  return true;
+}
+
+std::optional<PeerActivity> PeerPlane::take_report(Clock::time_point now) {
+  if (dirty_peers_.empty()) return std::nullopt;
+  if (!urgent_report_ && now - last_report_ < tuning::kActivityReportInterval) return std::nullopt;
+  PeerActivity report;
+  report.entries.reserve(dirty_peers_.size());
+  for (std::uint32_t id : dirty_peers_) {
+    Peer& peer = peers_.peers()[id];
+    report.entries.push_back(peer.activity);
+    peer.activity = PeerActivityEntry{};
+    peer.activity.peer = id;
+  }
+  dirty_peers_.clear();
+  urgent_report_ = false;
+  last_report_ = now;
+  return report;
+}
+
+void PeerPlane::drop_all_staged(StageCounters& counters, DropReason reason) {
+  for (Peer& peer : peers_.peers()) {
+    for (rte_mbuf* mbuf : peer.staged) {
+      counters.packets_generated.add(1);
+      counters.drop(reason);
+      rte_pktmbuf_free(mbuf);
+    }
+    peer.staged.clear();
+  }
+  for (rte_mbuf* mbuf : released_) {
+    counters.packets_generated.add(1);
+    counters.drop(reason);
+    rte_pktmbuf_free(mbuf);
+  }
+  released_.clear();
+}
+
+}  // namespace actorwire::actors

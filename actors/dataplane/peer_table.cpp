@@ -1,0 +1,76 @@
+#include "actors/dataplane/peer_table.hpp"
+
+#include <algorithm>
+
+namespace actorwire::actors {
+
+namespace {
+std::uint32_t count_prefixes(const config::GatewayConfig& config) {
+  std::uint32_t count = 0;
+  for (const auto& peer : config.peers)
+    count += static_cast<std::uint32_t>(peer.allowed_ips.size());
+  return std::max<std::uint32_t>(count, 16);
+}
+}  // namespace
+
+PeerTable::PeerTable(const config::GatewayConfig& config, const std::string& name)
+    : allowed_ips_(name, count_prefixes(config)) {
+  peers_.reserve(config.peers.size());
+  for (std::uint32_t index = 0; index < config.peers.size(); ++index) {
+    const auto& peer_config = config.peers[index];
+    Peer& peer = peers_.emplace_back();
+    peer.id = index;
+    peer.public_key = peer_config.public_key;
+    peer.endpoint = peer_config.endpoint;
+    peer.activity.peer = index;
+    peer.counters = std::make_shared<PeerCounters>(crypto::to_base64(peer_config.public_key));
+    for (const auto& prefix : peer_config.allowed_ips) {
+      if (!allowed_ips_.insert(prefix, index)) insert_failed_ = true;
+    }
+    if (peer_config.static_session) {
+      // Benchmark mode: fixed keys, used at once for both directions, never renewed.
+      auto keypair = std::make_unique<Keypair>();
+      keypair->send_key = peer_config.static_session->send_key;
+      keypair->receive_key = peer_config.static_session->receive_key;
+      keypair->local_index = peer_config.static_session->receive_index;
+      keypair->remote_index = peer_config.static_session->send_index;
+      keypair->initiator = true;
+      keypair->expires = false;
+      install(peer, std::move(keypair));
+    }
+  }
+}
+
+PeerTable::IndexMatch PeerTable::find_by_index(std::uint32_t local_index) {
+  const auto found = peer_by_index_.find(local_index);
+  if (found == peer_by_index_.end()) return {};
+  Peer& peer = peers_[found->second];
+  return {&peer, peer.sessions.find(local_index)};
+}
+
+void PeerTable::install(Peer& peer, std::unique_ptr<Keypair> keypair) {
+  const std::uint32_t index = keypair->local_index;
+  retired_.clear();
+  peer.sessions.install(std::move(keypair), retired_);
+  forget(retired_);
+  peer_by_index_[index] = peer.id;
+}
+
+bool PeerTable::received_with(Peer& peer, const Keypair* keypair) {
+  retired_.clear();
+  const bool promoted = peer.sessions.received_with(keypair, retired_);
+  forget(retired_);
+  return promoted;
+}
+
+void PeerTable::clear_sessions(Peer& peer) {
+  retired_.clear();
+  peer.sessions.clear(retired_);
+  forget(retired_);
+}
+
+void PeerTable::forget(const std::vector<std::uint32_t>& retired) {
+  for (std::uint32_t index : retired) peer_by_index_.erase(index);
+}
+
+}  // namespace actorwire::actors

@@ -1,0 +1,98 @@
+// The peers as the data plane sees them: allowed-IPs lookup (both directions), per peer the
+// endpoint, the transport keypairs (current/previous/next), packets waiting for a handshake, and
+// the activity to report to the control actor; plus the receiver-index map of inbound packets.
+// Owned by exactly one actor in `single` and `pipeline`; the lock-based topologies will wrap it.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "actors/common/control_messages.hpp"
+#include "actors/common/stage_counters.hpp"
+#include "actors/dataplane/peer_sessions.hpp"
+#include "config/gateway_config.hpp"
+#include "crypto/keys.hpp"
+#include "io/allowed_ips.hpp"
+
+struct rte_mbuf;
+
+namespace actorwire::actors {
+
+// Per-peer traffic, readable from other threads (single writer: the data-plane actor). Bytes
+// are WireGuard message bytes (UDP payload), as `wg show` counts them.
+struct PeerCounters {
+  explicit PeerCounters(std::string public_key_base64) : public_key(std::move(public_key_base64)) {}
+  const std::string public_key;
+  Counter rx_packets;
+  Counter rx_bytes;
+  Counter tx_packets;
+  Counter tx_bytes;
+  Counter keepalives_sent;
+  Counter keepalives_received;
+  Counter sessions_installed;
+};
+
+struct Peer {
+  std::uint32_t id = 0;
+  crypto::PublicKey public_key;
+  std::optional<config::Endpoint> endpoint;
+  PeerSessions sessions;
+  // Inner frames waiting for a usable keypair, oldest first (at most wg::kMaxStagedPackets).
+  std::deque<rte_mbuf*> staged;
+  // Events since the last report to the control actor.
+  PeerActivityEntry activity;
+  std::optional<Clock::time_point> last_handshake_request;
+  std::shared_ptr<PeerCounters> counters;
+};
+
+class PeerTable {
+ public:
+  // `name` must be unique in the process (names the LPM tables). Static sessions from the
+  // config are installed as keypairs that never expire.
+  PeerTable(const config::GatewayConfig& config, const std::string& name);
+
+  // False when the LPM tables could not be created or a prefix was refused.
+  bool valid() const { return allowed_ips_.valid() && !insert_failed_; }
+  Peer* find_by_destination_v4(std::uint32_t address) {
+    const std::uint32_t index = allowed_ips_.lookup_v4(address);
+    return index == io::AllowedIps::kNoPeer ? nullptr : &peers_[index];
+  }
+  Peer* find_by_destination(const config::IpAddress& address) {
+    const std::uint32_t index = allowed_ips_.lookup(address);
+    return index == io::AllowedIps::kNoPeer ? nullptr : &peers_[index];
+  }
+  // Whether `source` (of a decrypted packet) lies in `peer`'s allowed IPs.
+  bool source_allowed(const Peer& peer, const config::IpAddress& source) const {
+    return allowed_ips_.lookup(source) == peer.id;
+  }
+
+  struct IndexMatch {
+    Peer* peer = nullptr;
+    Keypair* keypair = nullptr;
+  };
+  // The keypair a transport message's receiver index names.
+  IndexMatch find_by_index(std::uint32_t local_index);
+
+  // Keypair rotation, keeping the index map in step.
+  void install(Peer& peer, std::unique_ptr<Keypair> keypair);
+  bool received_with(Peer& peer, const Keypair* keypair);  // true: `next` became current
+  void clear_sessions(Peer& peer);
+
+  std::vector<Peer>& peers() { return peers_; }
+
+ private:
+  void forget(const std::vector<std::uint32_t>& retired);
+
+  io::AllowedIps allowed_ips_;
+  std::vector<Peer> peers_;
+  std::unordered_map<std::uint32_t, std::uint32_t> peer_by_index_;
+  std::vector<std::uint32_t> retired_;  // scratch, kept to avoid allocating
+  bool insert_failed_ = false;
+};
+
+}  // namespace actorwire::actors

@@ -1,0 +1,95 @@
+#include "actors/harness/generator_actor.hpp"
+#include "actors/common/tuning.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+#include "actors/runtime/poll_loop.hpp"
+#include "caf/all.hpp"
+#include "io/traffic_injector.hpp"
+
+namespace actorwire::actors {
+namespace {
+
+constexpr unsigned kBurst = tuning::kGeneratorBurst;
+static_assert(kBurst <= io::TrafficInjector::kMaxBurst);
+// Nothing to do (port full, pool empty, or not yet due): yield the thread this long.
+constexpr auto kPause = tuning::kGeneratorPause;
+
+using Clock = std::chrono::steady_clock;
+
+struct GeneratorState {
+  Clock::time_point start;
+  std::uint64_t offered = 0;
+  std::uint64_t rate = 0;                       // the rate `start` belongs to
+  std::uint64_t offered_at_start = 0;           // offered when `start` was set
+  std::optional<io::TrafficInjector> injector;  // built when the actor starts
+};
+
+// Offers one burst; returns false when the generator should pause before the next.
+bool offer_burst(GeneratorContext& context, GeneratorState& state) {
+  io::TrafficInjector& injector = *state.injector;
+  unsigned want = kBurst;
+  if (context.max_packets != 0) {
+    want =
+        static_cast<unsigned>(std::min<std::uint64_t>(want, context.max_packets - state.offered));
+  }
+  if (context.paused) return false;
+  const std::uint64_t rate = context.rate_pps;
+  if (rate != state.rate) {
+    // A new rate counts from now: what was offered so far stays offered.
+    state.rate = rate;
+    state.start = Clock::now();
+    state.offered_at_start = state.offered;
+  }
+  if (rate != 0) {
+    const auto elapsed = std::chrono::duration<double>(Clock::now() - state.start).count();
+    const auto due =
+        state.offered_at_start + static_cast<std::uint64_t>(elapsed * static_cast<double>(rate));
+    if (due <= state.offered) return false;
+    want = static_cast<unsigned>(std::min<std::uint64_t>(want, due - state.offered));
+  } else {
+    want = injector.frames_that_fit(state.offered, want);
+  }
+  if (want == 0) return false;
+  const io::InjectedBurst burst = injector.inject(state.offered, want);
+  if (burst.offered == 0) return false;  // the pool is empty
+  if (burst.enqueued < burst.offered) {
+    context.counters->drop(DropReason::kTxFull, burst.offered - burst.enqueued);
+  }
+  state.offered += burst.offered;
+  context.counters->packets_generated.add(burst.offered);
+  context.counters->packets_out.add(burst.enqueued);
+  context.counters->bytes_out.add(burst.bytes);
+  return burst.enqueued == burst.offered;
+}
+
+caf::behavior generator_behavior(caf::stateful_actor<GeneratorState>* self,
+                                 std::shared_ptr<GeneratorContext> context) {
+  // Computes every flow's queue (a frame per flow) once, before the first frame goes out.
+  self->state.injector.emplace(context->traffic, context->rings, context->pool);
+  self->state.start = Clock::now();
+  self->send(self, poll_atom::value);
+  return {
+      [self, context](poll_atom) {
+        const bool busy = run_poll(*context->counters, PollLimits{tuning::kHarnessBurstsPerPoll, 1},
+                                   [&] { return offer_burst(*context, self->state); });
+        if (context->max_packets != 0 && self->state.offered >= context->max_packets) {
+          context->finished = true;
+          return;  // stay alive (counters, exit) but stop offering
+        }
+        schedule_next_poll(self, busy, kPause);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_generator_actor(caf::actor_system& system,
+                                 std::shared_ptr<GeneratorContext> context) {
+  return system.spawn(generator_behavior, std::move(context));
+}
+
+}  // namespace actorwire::actors

@@ -1,0 +1,22 @@
+// The built-in sink: drains what in-process (net_ring) ports transmitted, counts it and frees
+// the mbufs — the "wire" behind the gateway on the embedded default.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "actors/common/stage_counters.hpp"
+#include "caf/fwd.hpp"
+
+struct rte_ring;
+
+namespace actorwire::actors {
+
+struct SinkContext {
+  std::vector<rte_ring*> rings;  // capture rings to drain: every queue's, of every port
+  std::shared_ptr<StageCounters> counters;
+};
+
+caf::actor spawn_sink_actor(caf::actor_system& system, std::shared_ptr<SinkContext> context);
+
+}  // namespace actorwire::actors

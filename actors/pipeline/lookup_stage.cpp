@@ -1,0 +1,289 @@
+// The pipeline's lookup stage: the only owner of the peer table, counters and keypairs. For
+// each packet of an rx batch it attaches cloned CryptoArgs (outbound: the send key and the next
+// counter; inbound: the receive key), hands handshake messages to the control actor and ARP to
+// tx, and sends the batch to the next crypto worker round-robin. Opened inbound batches come
+// back here for the replay window, the source check, roaming and confirmation, then go to tx.
+#include <rte_mbuf.h>
+
+#include <deque>
+
+#include "actors/dataplane/control_actions.hpp"
+#include "actors/dataplane/frame_classifier.hpp"
+#include "actors/dataplane/packet_crypto.hpp"
+#include "actors/pipeline/credit_window.hpp"
+#include "actors/pipeline/outbox.hpp"
+#include "actors/pipeline/pipeline_stages.hpp"
+#include "actors/runtime/messages.hpp"
+#include "crypto/aead.hpp"
+
+namespace actorwire::actors {
+namespace {
+
+struct LookupState {
+  std::shared_ptr<PipelineContext> context;
+  PipelineWiring wiring;
+  std::unique_ptr<crypto::Aead> aead;  // keepalives only
+  std::vector<CreditWindow> crypto_credits;
+  Outbox to_tx;  // towards tx (inbound batches after the second pass, gateway frames)
+  std::uint32_t next_worker = 0;
+  // Batches waiting for credit, in order (bounded: rx and the workers only send with credit).
+  std::deque<PacketBatch> to_crypto;
+  std::uint16_t ip_id = 0;
+};
+
+using LookupActor = caf::stateful_actor<LookupState>;
+
+StageCounters& counters_of(LookupActor* self) {
+  return *self->state.context->lookup_counters;
+}
+
+void drop(LookupActor* self, PacketSlot& slot, DropReason reason) {
+  counters_of(self).drop(reason);
+  rte_pktmbuf_free(slot.mbuf);
+  slot.mbuf = nullptr;
+}
+
+// Strict round-robin: a batch waits for *its* worker, so tx can restore order with a bounded
+// buffer and a slow worker throttles the whole pipeline instead of being bypassed.
+void flush_to_crypto(LookupActor* self) {
+  LookupState& state = self->state;
+  while (!state.to_crypto.empty()) {
+    CreditWindow& credits = state.crypto_credits[state.next_worker];
+    if (!credits.take()) {
+      counters_of(self).credit_stalls.add(1);
+      return;
+    }
+    PacketBatch batch = std::move(state.to_crypto.front());
+    state.to_crypto.pop_front();
+    batch.data->worker = state.next_worker;
+    batch.data->holder = state.context->crypto_counters[state.next_worker];
+    const bool from_rx = batch.data->stream != BatchStream::kUnordered;
+    note_sent(*state.context->crypto_counters[state.next_worker]);
+    self->send(state.wiring.crypto[state.next_worker], std::move(batch));
+    state.next_worker = (state.next_worker + 1) % state.crypto_credits.size();
+    // The batch has left: rx may send another.
+    if (from_rx)
+      self->send(state.wiring.rx, credit_atom::value, std::uint32_t{0}, std::uint32_t{1});
+  }
+}
+
+void flush_to_tx(LookupActor* self) {
+  LookupState& state = self->state;
+  state.to_tx.flush(counters_of(self), [&](PacketBatch&& batch) {
+    batch.data->worker = kLookupEdge;
+    batch.data->holder = state.context->tx_counters;
+    note_sent(*state.context->tx_counters);
+    self->send(state.wiring.tx, std::move(batch));
+  });
+}
+
+void count_out(LookupActor* self, const PacketBatch& batch) {
+  std::uint64_t packets = 0;
+  for (const PacketSlot& slot : batch.data->slots) packets += slot.mbuf != nullptr;
+  counters_of(self).packets_out.add(packets);
+}
+
+// Lookup owns the peer state alone: the classifiers reach it directly, without a lock.
+auto with_plane(LookupActor* self) {
+  return [plane = self->state.context->plane.get()](auto&& f) { f(*plane); };
+}
+
+void prepare_outbound_slot(LookupActor* self, PacketSlot& slot, Clock::time_point now) {
+  classify_lan_frame(slot.mbuf, now, counters_of(self), with_plane(self), slot.verdict);
+  switch (slot.verdict.kind) {
+    case FrameVerdict::Kind::kArp:
+      slot.action = SlotAction::kArp;
+      return;
+    case FrameVerdict::Kind::kSeal:
+      slot.action = SlotAction::kSeal;
+      return;
+    case FrameVerdict::Kind::kStaged:
+      slot.mbuf = nullptr;  // the plane holds it until the handshake completes
+      return;
+    default:
+      return drop(self, slot, slot.verdict.reason);
+  }
+}
+
+void prepare_inbound_slot(LookupActor* self, PacketSlot& slot, Clock::time_point now) {
+  LookupState& state = self->state;
+  classify_wan_frame(slot.mbuf, *state.context->env, now, with_plane(self), slot.verdict);
+  switch (slot.verdict.kind) {
+    case FrameVerdict::Kind::kArp:
+      slot.action = SlotAction::kArp;
+      return;
+    case FrameVerdict::Kind::kHandshake:
+      if (!state.context->control) return drop(self, slot, DropReason::kHandshakeBusy);
+      self->send(state.context->control, make_handshake_in(slot.mbuf, slot.verdict, now));
+      counters_of(self).packets_consumed.add(1);
+      rte_pktmbuf_free(slot.mbuf);
+      slot.mbuf = nullptr;
+      return;
+    case FrameVerdict::Kind::kOpen:
+      slot.action = SlotAction::kOpen;
+      return;
+    default:
+      return drop(self, slot, slot.verdict.reason);
+  }
+}
+
+// First pass: an rx batch.
+void prepare(LookupActor* self, PacketBatch& batch) {
+  const auto now = Clock::now();
+  std::uint64_t packets = 0;
+  std::uint64_t bytes = 0;
+  for (PacketSlot& slot : batch.data->slots) {
+    if (slot.mbuf == nullptr) continue;
+    ++packets;
+    bytes += slot.mbuf->pkt_len;
+    if (slot.from_wan) {
+      prepare_inbound_slot(self, slot, now);
+    } else {
+      prepare_outbound_slot(self, slot, now);
+    }
+  }
+  counters_of(self).packets_in.add(packets);
+  counters_of(self).bytes_in.add(bytes);
+}
+
+// Second pass: an inbound batch the worker opened.
+void accept(LookupActor* self, PacketBatch& batch) {
+  PeerPlane& plane = *self->state.context->plane;
+  const auto now = Clock::now();
+  // Lookup handles inbound packets twice; each pass balances in = out + consumed + drops.
+  std::uint64_t packets = 0;
+  for (const PacketSlot& slot : batch.data->slots) packets += slot.mbuf != nullptr;
+  counters_of(self).packets_in.add(packets);
+  for (PacketSlot& slot : batch.data->slots) {
+    if (slot.mbuf == nullptr || slot.action != SlotAction::kOpen) continue;
+    const FrameVerdict& verdict = slot.verdict;
+    const std::size_t plaintext_offset = verdict.udp.message_offset + wg::kTransportHeaderSize;
+    slot.delivery = plane.accept_inbound(
+        verdict.args, verdict.header.counter, verdict.udp.source, verdict.udp.message_length,
+        rte_pktmbuf_mtod(slot.mbuf, std::uint8_t*) + plaintext_offset, slot.padded_length, now);
+    switch (slot.delivery.kind) {
+      case PeerPlane::Delivery::kDrop:
+        drop(self, slot, slot.delivery.reason);
+        break;
+      case PeerPlane::Delivery::kKeepalive:
+        counters_of(self).packets_consumed.add(1);
+        rte_pktmbuf_free(slot.mbuf);
+        slot.mbuf = nullptr;
+        break;
+      case PeerPlane::Delivery::kForward:
+        slot.action = SlotAction::kDeliver;
+        break;
+    }
+  }
+}
+
+// Packets released by a new session: a batch of their own, sealed by the next worker.
+void send_released(LookupActor* self) {
+  LookupState& state = self->state;
+  auto released = state.context->plane->take_released();
+  if (released.empty()) return;
+  const auto now = Clock::now();
+  const std::size_t batch_size = state.context->settings.batch_size;
+  for (std::size_t first = 0; first < released.size(); first += batch_size) {
+    const std::size_t count = std::min(batch_size, released.size() - first);
+    PacketBatch batch =
+        make_batch(BatchStream::kUnordered, 0, count, state.context->lookup_counters);
+    for (std::size_t i = first; i < first + count; ++i) {
+      PacketSlot& slot = batch.data->slots.emplace_back();
+      slot.mbuf = released[i];
+      counters_of(self).packets_generated.add(1);  // back from the peer plane
+      prepare_outbound_slot(self, slot, now);
+    }
+    count_out(self, batch);
+    state.to_crypto.push_back(std::move(batch));
+  }
+  flush_to_crypto(self);
+}
+
+void apply_control(LookupActor* self, ControlOutput& out) {
+  LookupState& state = self->state;
+  PipelineContext& context = *state.context;
+  const std::vector<OriginatedFrame> frames =
+      actors::apply_control(out, *context.env, *state.aead, state.ip_id, Clock::now(),
+                            counters_of(self), with_plane(self));
+  if (!frames.empty()) {
+    PacketBatch batch =
+        make_batch(BatchStream::kUnordered, 0, frames.size(), context.lookup_counters);
+    for (const OriginatedFrame& frame : frames) {
+      PacketSlot& slot = batch.data->slots.emplace_back();
+      slot.mbuf = frame.mbuf;
+      slot.action = SlotAction::kTransmit;
+      slot.next_hop_ip = frame.destination_ip;
+    }
+    counters_of(self).packets_out.add(frames.size());
+    state.to_tx.push(std::move(batch));
+    flush_to_tx(self);
+  }
+  send_released(self);
+}
+
+void report(LookupActor* self) {
+  PipelineContext& context = *self->state.context;
+  if (!context.control) return;
+  if (auto activity = context.plane->take_report(Clock::now())) {
+    self->send(context.control, std::move(*activity));
+  }
+}
+
+caf::behavior lookup_behavior(LookupActor* self, const std::shared_ptr<PipelineContext>& context) {
+  LookupState& state = self->state;
+  state.context = context;
+  state.aead = context->env->make_aead();
+  const std::uint32_t capacity = context->settings.mailbox_capacity;
+  state.crypto_credits.assign(context->crypto_counters.size(), CreditWindow(capacity));
+  state.to_tx = Outbox(capacity);
+  self->attach_functor([context] {
+    context->plane->drop_all_staged(*context->lookup_counters, DropReason::kShutdown);
+  });
+  return {
+      [self](const PipelineWiring& wiring) { self->state.wiring = wiring; },
+      [self](PacketBatch& batch) {
+        BusyTimer busy(counters_of(self));
+        note_received(counters_of(self));
+        batch.data->holder = self->state.context->lookup_counters;
+        if (batch.data->opened) {
+          // Back from worker `worker`: that edge's credit returns with it.
+          self->state.crypto_credits[batch.data->worker].give_back(1);
+          accept(self, batch);
+          count_out(self, batch);
+          self->state.to_tx.push(std::move(batch));
+          flush_to_tx(self);
+          send_released(self);
+        } else {
+          prepare(self, batch);
+          count_out(self, batch);
+          self->state.to_crypto.push_back(std::move(batch));
+        }
+        flush_to_crypto(self);
+        report(self);
+      },
+      [self](credit_atom, std::uint32_t edge, std::uint32_t count) {
+        LookupState& state = self->state;
+        if (edge == kLookupEdge) {
+          state.to_tx.give_back(count);
+          flush_to_tx(self);
+        } else if (edge < state.crypto_credits.size()) {
+          state.crypto_credits[edge].give_back(count);
+          flush_to_crypto(self);
+        }
+      },
+      [self](ControlOutput& out) {
+        BusyTimer busy(counters_of(self));
+        apply_control(self, out);
+        report(self);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_lookup_stage(caf::actor_system& system, std::shared_ptr<PipelineContext> context) {
+  return system.spawn(lookup_behavior, std::move(context));
+}
+
+}  // namespace actorwire::actors

@@ -1,0 +1,68 @@
+// The unit of work between the pipeline's actors: up to batch_size packets with, per packet,
+// what the next stage needs (CryptoArgs, parsed offsets, the inbound verdict). Ownership of the
+// mbufs moves with the message; a stage that drops a packet frees it, counts why and leaves a
+// hole (mbuf == nullptr), so the batch keeps its place in the per-port order.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "actors/common/stage_counters.hpp"
+#include "actors/dataplane/frame_classifier.hpp"
+#include "actors/dataplane/peer_plane.hpp"
+#include "crypto/transport.hpp"
+#include "io/decapsulation.hpp"
+#include "io/headers.hpp"
+
+struct rte_mbuf;
+
+namespace actorwire::actors {
+
+// What the next stage does with a packet.
+enum class SlotAction : std::uint8_t {
+  kSeal,      // outbound: crypto seals with args, tx sends to args.endpoint_ip on the WAN
+  kOpen,      // inbound: crypto opens with args, lookup accepts, tx delivers on the LAN
+  kDeliver,   // inbound, accepted: tx decapsulates and sends to delivery.destination_v4
+  kTransmit,  // a finished WAN frame (keepalive, handshake): tx sends to next_hop_ip
+  kArp,       // an ARP frame for the tx actor's neighbour tables (port in `from_wan`)
+};
+
+struct PacketSlot {
+  rte_mbuf* mbuf = nullptr;
+  SlotAction action = SlotAction::kSeal;
+  bool from_wan = false;
+  // Lookup's verdict: the parsed frame (kSeal, kArp), the WAN UDP offsets (kOpen, kDeliver),
+  // the transport header (kOpen) and the CryptoArgs (kSeal, kOpen).
+  FrameVerdict verdict;
+  std::size_t padded_length = 0;  // kOpen after crypto
+  PeerPlane::Delivery delivery;   // kDeliver
+  std::uint32_t next_hop_ip = 0;  // kTransmit
+};
+
+enum class BatchStream : std::uint8_t {
+  kOutbound,   // received on the LAN port, in order
+  kInbound,    // received on the WAN port, in order
+  kUnordered,  // made by the gateway (released staged packets, keepalives): no order to keep
+};
+
+struct BatchData {
+  ~BatchData();  // frees packets still inside (a message dropped at shutdown), counted
+  BatchStream stream = BatchStream::kOutbound;
+  std::uint64_t sequence = 0;  // per stream, assigned by rx: tx restores this order
+  std::uint32_t worker = 0;    // the crypto worker it went through (credit bookkeeping)
+  bool opened = false;         // inbound: crypto has run, lookup's second pass is next
+  std::vector<PacketSlot> slots;
+  // Whoever holds the batch now; counts what a dropped message still held.
+  std::shared_ptr<StageCounters> holder;
+};
+
+// Shared ownership only so CAF can copy the message handle; exactly one actor uses it at a time.
+struct PacketBatch {
+  std::shared_ptr<BatchData> data;
+};
+
+PacketBatch make_batch(BatchStream stream, std::uint64_t sequence, std::size_t capacity,
+                       std::shared_ptr<StageCounters> holder);
+
+}  // namespace actorwire::actors

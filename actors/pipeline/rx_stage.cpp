@@ -1,0 +1,153 @@
+// The pipeline's rx stage: polls the LAN and WAN ports and sends each burst as a batch to
+// lookup, while lookup has credit for it. Without credit it stops polling and backs off
+// exponentially (backoff_min_us .. backoff_max_us), so the ports' rings fill and the "NIC"
+// drops (rx-missed): the only place the gateway sheds overload. A returned credit ends the
+// back-off at once.
+#include <rte_mbuf.h>
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+
+#include "actors/common/tuning.hpp"
+#include "actors/pipeline/credit_window.hpp"
+#include "actors/pipeline/pipeline_stages.hpp"
+#include "actors/runtime/messages.hpp"
+#include "io/eal.hpp"
+
+namespace actorwire::actors {
+namespace {
+
+// Scheduled mode with empty ports: look again after this long.
+
+struct RxState {
+  std::shared_ptr<PipelineContext> context;
+  caf::actor lookup;
+  CreditWindow credits;
+  std::uint64_t outbound_sequence = 0;
+  std::uint64_t inbound_sequence = 0;
+  std::size_t batch = 32;
+  // Back-off: current wait, and since when we wait (nullopt: not backing off).
+  std::chrono::microseconds backoff{0};
+  std::optional<Clock::time_point> backoff_since;
+  // Each scheduled poll carries a generation; only the latest counts, so ending a back-off
+  // early (a fresh poll) does not leave the back-off's delayed poll running a second loop.
+  std::uint64_t poll_generation = 0;
+};
+
+using RxActor = caf::stateful_actor<RxState>;
+
+// One burst from one port into one batch; false when the port had nothing.
+bool receive(RxActor* self, io::Port& port, bool from_wan) {
+  RxState& state = self->state;
+  StageCounters& counters = *state.context->rx_counters;
+  std::array<rte_mbuf*, tuning::kMaxBurst> mbufs;
+  const std::uint16_t count =
+      port.rx_burst(0, mbufs.data(), static_cast<std::uint16_t>(state.batch));
+  if (count == 0) return false;
+  const BatchStream stream = from_wan ? BatchStream::kInbound : BatchStream::kOutbound;
+  std::uint64_t& sequence = from_wan ? state.inbound_sequence : state.outbound_sequence;
+  PacketBatch batch = make_batch(stream, sequence++, count, state.context->rx_counters);
+  std::uint64_t bytes = 0;
+  for (std::uint16_t i = 0; i < count; ++i) {
+    PacketSlot& slot = batch.data->slots.emplace_back();
+    slot.mbuf = mbufs[i];
+    slot.from_wan = from_wan;
+    bytes += mbufs[i]->pkt_len;
+  }
+  counters.packets_in.add(count);
+  counters.bytes_in.add(bytes);
+  counters.packets_out.add(count);
+  counters.bytes_out.add(bytes);
+  state.credits.take();
+  note_sent(*state.context->lookup_counters);
+  self->send(state.lookup, std::move(batch));
+  return true;
+}
+
+void schedule_poll(RxActor* self, std::chrono::microseconds delay) {
+  const std::uint64_t generation = ++self->state.poll_generation;
+  if (delay.count() == 0) {
+    self->send(self, poll_atom::value, generation);
+  } else {
+    self->delayed_send(self, delay, poll_atom::value, generation);
+  }
+}
+
+void end_backoff(RxState& state) {
+  if (!state.backoff_since) return;
+  state.context->rx_counters->backoff_ns.add(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - *state.backoff_since)
+          .count()));
+  state.backoff_since.reset();
+  state.backoff = std::chrono::microseconds(0);
+}
+
+void poll(RxActor* self) {
+  RxState& state = self->state;
+  PipelineContext& context = *state.context;
+  StageCounters& counters = *context.rx_counters;
+  io::register_current_thread();
+  if (!state.credits.available()) {
+    // Lookup is full: stop polling, wait exponentially longer while it stays full.
+    const PipelineSettings& settings = context.settings;
+    if (!state.backoff_since) {
+      state.backoff_since = Clock::now();
+      counters.backoff_events.add(1);
+      counters.credit_stalls.add(1);
+      state.backoff = settings.backoff_min;
+    } else {
+      state.backoff = std::min(state.backoff * 2, settings.backoff_max);
+    }
+    schedule_poll(self, state.backoff);
+    return;
+  }
+  end_backoff(state);
+  const auto start = std::chrono::steady_clock::now();
+  bool received_any = false;
+  for (int i = 0; i < tuning::kRxBurstsPerPoll && state.credits.available(); ++i) {
+    bool received = receive(self, *context.env->lan, false);
+    if (state.credits.available()) received = receive(self, *context.env->wan, true) || received;
+    if (!received) break;
+    received_any = true;
+  }
+  const auto elapsed = static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+          .count());
+  if (received_any) counters.busy_ns.add(elapsed);
+  // Detached: busy-poll (the thread is ours). Scheduled: yield the thread when idle.
+  schedule_poll(self, received_any || context.settings.detached_io ? std::chrono::microseconds(0)
+                                                                   : tuning::kIdlePause);
+}
+
+caf::behavior rx_behavior(RxActor* self, const std::shared_ptr<PipelineContext>& context) {
+  self->state.context = context;
+  self->state.batch = std::min<std::size_t>(context->settings.batch_size, tuning::kMaxBurst);
+  self->state.credits = CreditWindow(context->settings.mailbox_capacity);
+  return {
+      [self](const PipelineWiring& wiring) {
+        self->state.lookup = wiring.lookup;
+        schedule_poll(self, std::chrono::microseconds(0));
+      },
+      [self](poll_atom, std::uint64_t generation) {
+        if (generation == self->state.poll_generation) poll(self);
+      },
+      [self](credit_atom, std::uint32_t, std::uint32_t count) {
+        if (!self->state.credits.give_back(count)) {
+          self->state.context->rx_counters->drop(DropReason::kUnhandled);  // protocol bug
+        }
+        // Credit is back: end a back-off now rather than at its timer.
+        if (self->state.backoff_since) schedule_poll(self, std::chrono::microseconds(0));
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_rx_stage(caf::actor_system& system, std::shared_ptr<PipelineContext> context) {
+  if (context->settings.detached_io)
+    return system.spawn<caf::detached>(rx_behavior, std::move(context));
+  return system.spawn(rx_behavior, std::move(context));
+}
+
+}  // namespace actorwire::actors

@@ -1,0 +1,291 @@
+// The whole data path in one actor, both directions: LAN rx, lookup, counter, seal, WAN tx;
+// WAN rx, keypair lookup, open, replay window, source check, LAN tx; ARP; handshake messages to
+// the control actor. `single` runs one of these with no lock; the `workers-*` topologies run one
+// per queue pair, sharing the peer state behind a std::mutex or an rte_spinlock (separate
+// template instances, so the lock's cost shows up under its own name in profiles).
+#pragma once
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_spinlock.h>
+
+#include <array>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+#include <vector>
+
+#include "actors/common/tuning.hpp"
+#include "actors/dataplane/control_actions.hpp"
+#include "actors/dataplane/frame_classifier.hpp"
+#include "actors/dataplane/packet_crypto.hpp"
+#include "actors/dataplane/peer_plane.hpp"
+#include "actors/dataplane/port_side.hpp"
+#include "actors/runtime/messages.hpp"
+#include "actors/runtime/poll_loop.hpp"
+#include "actors/topologies/data_path_context.hpp"
+#include "caf/all.hpp"
+#include "crypto/messages.hpp"
+#include "crypto/transport.hpp"
+#include "io/byte_order.hpp"
+#include "io/decapsulation.hpp"
+#include "io/eal.hpp"
+#include "io/encapsulation.hpp"
+#include "io/headers.hpp"
+#include "io/port.hpp"
+
+namespace actorwire::actors {
+
+namespace detail {
+
+template <class Lock>
+class DataPathLoop {
+ public:
+  DataPathLoop(caf::event_based_actor* self, const DataPathContext<Lock>& context)
+      : self_(self),
+        context_(context),
+        env_(*context.env),
+        counters_(*context.counters),
+        shared_(*context.shared),
+        queue_(context.queue),
+        aead_(env_.make_aead()),
+        batch_(std::min<std::size_t>(context.batch_size, tuning::kMaxBurst)),
+        lan_(*env_.lan, env_.pool, counters_, context.queue),
+        wan_(*env_.wan, env_.pool, counters_, context.queue) {}
+
+  ~DataPathLoop() {
+    if (queue_ == 0)
+      locked([&](PeerPlane& plane) { plane.drop_all_staged(counters_, DropReason::kNoSession); });
+  }
+  DataPathLoop(const DataPathLoop&) = delete;
+  DataPathLoop& operator=(const DataPathLoop&) = delete;
+
+  struct Learned {
+    bool wan = false;
+    std::uint32_t ip = 0;
+    config::MacAddress mac;
+  };
+  // Neighbours learned from ARP on this actor's queues since the last call.
+  std::vector<Learned> take_learned() {
+    std::vector<Learned> out;
+    for (const auto& [ip, mac] : lan_.take_learned()) out.push_back({false, ip, mac});
+    for (const auto& [ip, mac] : wan_.take_learned()) out.push_back({true, ip, mac});
+    return out;
+  }
+  // Whether the last poll moved packets (scheduled workers pause when idle).
+  bool last_poll_busy() const { return last_poll_busy_; }
+
+  // The neighbour a sibling worker learned (ARP arrives on one queue only).
+  void learn_neighbour(bool wan, std::uint32_t ip, const config::MacAddress& mac) {
+    (wan ? wan_ : lan_).learn(ip, mac);
+  }
+
+  // Runs up to kDataPathBurstsPerPoll receive/seal/transmit loops (fewer once the ports run
+  // dry), so the cost of the CAF poll message is spread over many bursts.
+  void poll() {
+    io::register_current_thread();
+    now_ = Clock::now();
+    // A port that did not take everything keeps the rest queued here; while a side has no room
+    // for a whole batch the actor stops receiving, so overload backs up into the rx rings and
+    // is dropped there (rx-missed), never in the middle of the gateway. A momentarily empty
+    // ring is common at high rates (the feeder refills in bursts): look again a few times
+    // rather than paying a CAF message and a clock read.
+    last_poll_busy_ = run_poll(
+        counters_, {tuning::kDataPathBurstsPerPoll, tuning::kEmptyLoopsBeforeYield}, [this] {
+          const std::size_t received = has_room() ? receive_lan() + receive_wan() : 0;
+          lan_.flush();
+          wan_.flush();
+          return received > 0;
+        });
+    lan_.expire_waiting(now_);
+    wan_.expire_waiting(now_);
+    report_activity();
+    if (lock_wait_cycles_ != 0) {
+      counters_.lock_wait_ns.add(cycles_to_ns(lock_wait_cycles_));
+      lock_wait_cycles_ = 0;
+    }
+  }
+
+  // Decisions of the control actor.
+  void apply(ControlOutput& out) {
+    now_ = Clock::now();
+    for (const OriginatedFrame& frame :
+         apply_control(out, env_, *aead_, ip_id_, now_, counters_, with_plane())) {
+      wan_.transmit_to(frame.mbuf, frame.destination_ip, now_);
+    }
+    send_released();
+    lan_.flush();
+    wan_.flush();
+    report_activity();
+  }
+
+ private:
+  bool has_room() const {
+    return lan_.queued() + batch_ + 1 <= tuning::kTxHighWater &&
+           wan_.queued() + 2 * batch_ + 1 <= tuning::kTxHighWater;
+  }
+
+  std::size_t receive(PortSide& side, rte_mbuf** mbufs) {
+    const std::uint16_t count =
+        side.port().rx_burst(queue_, mbufs, static_cast<std::uint16_t>(batch_));
+    std::uint64_t bytes = 0;
+    for (std::uint16_t i = 0; i < count; ++i) bytes += mbufs[i]->pkt_len;
+    counters_.packets_in.add(count);
+    counters_.bytes_in.add(bytes);
+    return count;
+  }
+
+  void drop(rte_mbuf* mbuf, DropReason reason) {
+    counters_.drop(reason);
+    rte_pktmbuf_free(mbuf);
+  }
+
+  // --- outbound: LAN -> WAN --------------------------------------------------------------------
+
+  std::size_t receive_lan() {
+    std::array<rte_mbuf*, tuning::kMaxBurst> mbufs;
+    const std::size_t count = receive(lan_, mbufs.data());
+    for (std::size_t i = 0; i < count; ++i) outbound(mbufs[i]);
+    return count;
+  }
+
+  // A LAN frame, freshly received or released after a handshake.
+  void outbound(rte_mbuf* mbuf) {
+    classify_lan_frame(mbuf, now_, counters_, with_plane(), lan_verdict_);
+    switch (lan_verdict_.kind) {
+      case FrameVerdict::Kind::kArp:
+        return lan_.handle_arp(mbuf, lan_verdict_.frame, now_);
+      case FrameVerdict::Kind::kSeal:
+        break;
+      case FrameVerdict::Kind::kStaged:
+        return;
+      default:
+        return drop(mbuf, lan_verdict_.reason);
+    }
+    const DropReason reason = seal_frame(mbuf, lan_verdict_.frame, lan_verdict_.args, *aead_,
+                                         env_.outer, env_.mtu, ip_id_++);
+    if (reason != DropReason::kNone) return drop(mbuf, reason);
+    wan_.transmit_to(mbuf, lan_verdict_.args.endpoint_ip, now_);
+  }
+
+  // Packets that waited for a handshake: sealed now, in their arrival order.
+  void send_released() {
+    std::vector<rte_mbuf*> released;
+    locked([&](PeerPlane& plane) { released = plane.take_released(); });
+    counters_.packets_generated.add(released.size());  // back from the peer plane
+    for (rte_mbuf* mbuf : released) outbound(mbuf);
+  }
+
+  // --- inbound: WAN -> LAN ---------------------------------------------------------------------
+
+  std::size_t receive_wan() {
+    std::array<rte_mbuf*, tuning::kMaxBurst> mbufs;
+    const std::size_t count = receive(wan_, mbufs.data());
+    for (std::size_t i = 0; i < count; ++i) {
+      rte_mbuf* mbuf = mbufs[i];
+      classify_wan_frame(mbuf, env_, now_, with_plane(), wan_verdict_);
+      switch (wan_verdict_.kind) {
+        case FrameVerdict::Kind::kArp:
+          wan_.handle_arp(mbuf, wan_verdict_.frame, now_);
+          break;
+        case FrameVerdict::Kind::kHandshake:
+          forward_handshake(mbuf);
+          break;
+        case FrameVerdict::Kind::kOpen:
+          decrypt(mbuf);
+          break;
+        default:
+          drop(mbuf, wan_verdict_.reason);
+          break;
+      }
+    }
+    return count;
+  }
+
+  void forward_handshake(rte_mbuf* mbuf) {
+    if (!context_.control) return drop(mbuf, DropReason::kHandshakeBusy);
+    self_->send(context_.control, make_handshake_in(mbuf, wan_verdict_, now_));
+    counters_.packets_consumed.add(1);
+    rte_pktmbuf_free(mbuf);
+  }
+
+  void decrypt(rte_mbuf* mbuf) {
+    const auto padded =
+        open_frame(mbuf, wan_verdict_.udp, wan_verdict_.header, wan_verdict_.args, *aead_);
+    if (!padded) return drop(mbuf, DropReason::kDecryptFailed);
+    const std::size_t plaintext_offset = wan_verdict_.udp.message_offset + wg::kTransportHeaderSize;
+    PeerPlane::Delivery delivery;
+    locked([&](PeerPlane& plane) {
+      delivery = plane.accept_inbound(wan_verdict_.args, wan_verdict_.header.counter,
+                                      wan_verdict_.udp.source, wan_verdict_.udp.message_length,
+                                      rte_pktmbuf_mtod(mbuf, std::uint8_t*) + plaintext_offset,
+                                      *padded, now_);
+    });
+    send_released();  // a confirmed session releases what waited for it
+    switch (delivery.kind) {
+      case PeerPlane::Delivery::kDrop:
+        return drop(mbuf, delivery.reason);
+      case PeerPlane::Delivery::kKeepalive:
+        counters_.packets_consumed.add(1);
+        rte_pktmbuf_free(mbuf);
+        return;
+      case PeerPlane::Delivery::kForward:
+        break;
+    }
+    if (!io::decapsulate(mbuf, plaintext_offset, delivery.inner_length, config::MacAddress{},
+                         lan_.identity().mac, delivery.inner_is_v6)) {
+      return drop(mbuf, DropReason::kNoBufferRoom);
+    }
+    lan_.transmit_to(mbuf, delivery.destination_v4, now_);
+  }
+
+  // What the classifiers use to reach the peer state: under this engine's lock.
+  auto with_plane() {
+    return [this](auto&& f) { this->locked(f); };
+  }
+
+  // Runs `f` on the peer state under the lock, booking the time spent waiting for it.
+  template <class F>
+  void locked(F&& f) {
+    if constexpr (std::is_same_v<Lock, NoLock>) {
+      f(*shared_.plane);
+    } else {
+      const std::uint64_t start = rte_rdtsc();
+      std::lock_guard<Lock> guard(shared_.lock);
+      lock_wait_cycles_ += rte_rdtsc() - start;
+      f(*shared_.plane);
+    }
+  }
+
+  void report_activity() {
+    if (!context_.control) return;
+    std::optional<PeerActivity> report;
+    locked([&](PeerPlane& plane) { report = plane.take_report(now_); });
+    if (report) self_->send(context_.control, std::move(*report));
+  }
+
+  caf::event_based_actor* self_;
+  const DataPathContext<Lock>& context_;
+  const DataPlaneEnv& env_;
+  StageCounters& counters_;
+  SharedPlane<Lock>& shared_;  // the peer state: this actor's alone, or behind the lock
+  std::uint16_t queue_;
+  std::unique_ptr<crypto::Aead> aead_;
+  std::size_t batch_;
+  std::uint16_t ip_id_ = 0;
+  PortSide lan_;
+  PortSide wan_;
+  // One verdict per direction, reused for every frame: no per-packet construction, and the key
+  // copy in its CryptoArgs is wiped once when the loop goes. (Two, because an inbound packet
+  // that confirms a session releases outbound packets while its own verdict is still in use.)
+  FrameVerdict lan_verdict_;
+  FrameVerdict wan_verdict_;
+  Clock::time_point now_{};
+  std::uint64_t lock_wait_cycles_ = 0;
+  bool last_poll_busy_ = false;
+};
+
+}  // namespace detail
+}  // namespace actorwire::actors

@@ -1,0 +1,105 @@
+// Topologies `workers-mutex` and `workers-spinlock` (the paper's Variant 2): crypto_workers
+// identical actors, each polling its own rx/tx queue pair (RSS spreads flows over the queues:
+// hardware RSS on NICs, software Toeplitz RSS on in-process ports), each doing the whole data
+// path (DataPathLoop), all sharing one peer table (keypairs, counters, replay windows) behind a
+// lock taken per packet: a std::mutex (pthread) or a DPDK spin lock. Worker 0 also applies the
+// control actor's decisions. Workers tell each other about neighbours learned from ARP.
+#include "actors/topologies/data_path_loop.hpp"
+#include "actors/topologies/topology.hpp"
+
+namespace actorwire::actors {
+namespace {
+
+template <class Lock>
+struct WorkerState {
+  std::unique_ptr<detail::DataPathLoop<Lock>> loop;
+  std::vector<caf::actor> siblings;
+};
+
+template <class Lock>
+caf::behavior worker_behavior(caf::stateful_actor<WorkerState<Lock>>* self,
+                              std::shared_ptr<DataPathContext<Lock>> context, bool detached) {
+  self->state.loop = std::make_unique<detail::DataPathLoop<Lock>>(self, *context);
+  self->attach_functor([context] {});
+  return {
+      [self](const std::vector<caf::actor>& siblings) {
+        self->state.siblings = siblings;
+        self->send(self, poll_atom::value);
+      },
+      [self, detached](poll_atom) {
+        auto& loop = *self->state.loop;
+        loop.poll();
+        for (const auto& learned : loop.take_learned()) {
+          std::uint64_t mac = 0;
+          for (std::uint8_t byte : learned.mac.bytes) mac = mac << 8 | byte;
+          for (const auto& sibling : self->state.siblings) {
+            if (sibling != self) {
+              self->send(sibling, neighbour_atom::value, learned.wan, learned.ip, mac);
+            }
+          }
+        }
+        // Detached: busy-poll (the thread is ours). Scheduled: yield the thread when idle.
+        schedule_next_poll(self, detached || loop.last_poll_busy(), tuning::kIdlePause);
+      },
+      [self](neighbour_atom, bool wan, std::uint32_t ip, std::uint64_t mac) {
+        config::MacAddress address;
+        for (int i = 5; i >= 0; --i, mac >>= 8) address.bytes[i] = static_cast<std::uint8_t>(mac);
+        self->state.loop->learn_neighbour(wan, ip, address);
+      },
+      [self](ControlOutput& out) { self->state.loop->apply(out); },
+  };
+}
+
+template <class Lock>
+class WorkersTopology final : public Topology {
+ public:
+  explicit WorkersTopology(const config::TopologyConfig& topology)
+      : workers_(topology.crypto_workers),
+        batch_size_(topology.batch_size),
+        // Busy-polling workers need a core each; otherwise they are scheduled and pause when
+        // idle.
+        detached_(cores_for_detached(topology, topology.crypto_workers + 1)) {}
+
+  std::uint16_t queues() const override { return static_cast<std::uint16_t>(workers_); }
+  unsigned detached_threads() const override { return detached_ ? workers_ : 0; }
+
+  SpawnedTopology spawn(TopologyEnv env) override {
+    auto shared = std::make_shared<SharedPlane<Lock>>();
+    shared->plane = std::move(env.plane);
+    SpawnedTopology out;
+    for (std::uint32_t i = 0; i < workers_; ++i) {
+      auto context = std::make_shared<DataPathContext<Lock>>();
+      context->env = &env.data_plane;
+      context->batch_size = batch_size_;
+      context->shared = shared;
+      context->queue = static_cast<std::uint16_t>(i);
+      context->counters = std::make_shared<StageCounters>("worker" + std::to_string(i));
+      context->control = env.control;
+      out.counters.push_back(context->counters);
+      out.actors.push_back(
+          detached_ ? env.system.spawn<caf::detached>(worker_behavior<Lock>, context, true)
+                    : env.system.spawn(worker_behavior<Lock>, context, false));
+    }
+    for (const auto& worker : out.actors) caf::anon_send(worker, out.actors);
+    out.ingress = out.egress = out.counters;
+    out.control_sink = out.actors.front();  // worker 0 applies the control actor's decisions
+    return out;
+  }
+
+ private:
+  std::uint32_t workers_;
+  std::size_t batch_size_;
+  bool detached_;
+};
+
+}  // namespace
+
+std::unique_ptr<Topology> make_workers_mutex_topology(const config::GatewayConfig& config) {
+  return std::make_unique<WorkersTopology<MutexLock>>(config.topology);
+}
+
+std::unique_ptr<Topology> make_workers_spinlock_topology(const config::GatewayConfig& config) {
+  return std::make_unique<WorkersTopology<SpinLock>>(config.topology);
+}
+
+}  // namespace actorwire::actors

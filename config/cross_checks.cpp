@@ -1,0 +1,164 @@
+// Checks across entries and sections, run after the section loaders on the same document.
+#include "config/cross_checks.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace actorwire::config::loader {
+
+namespace {
+
+std::optional<PortRole> valid_role(const toml::node_view<const toml::node> port) {
+  const auto role = port["role"].value<std::string_view>();
+  if (role == "lan") return PortRole::kLan;
+  if (role == "wan") return PortRole::kWan;
+  return std::nullopt;
+}
+
+std::string_view role_name(PortRole role) {
+  return role == PortRole::kLan ? "lan" : "wan";
+}
+
+}  // namespace
+
+void check_ports(Context& ctx, const toml::table& root) {
+  const auto* ports = root["port"].as_array();
+  if (root.get("port") == nullptr) {
+    ctx.error("port",
+              "missing [[port]] tables: one with role = \"lan\" and one with role = \"wan\"");
+    return;
+  }
+  if (ports == nullptr) return;  // already reported: not an array of tables
+  std::map<PortRole, std::size_t> first_with_role;
+  std::map<std::string, std::size_t> first_with_device;
+  bool all_roles_valid = true;
+  for (std::size_t i = 0; i < ports->size(); ++i) {
+    const auto port = root["port"][i];
+    if (const auto role = valid_role(port)) {
+      const auto [it, inserted] = first_with_role.emplace(*role, i);
+      if (!inserted) {
+        ctx.error(port["role"].node()->source(), element("port", i) + ".role",
+                  "a second " + std::string(role_name(*role)) + " port (port[" +
+                      std::to_string(it->second) +
+                      "] has the same role); exactly one lan and one wan port are supported");
+      }
+    } else {
+      all_roles_valid = false;
+    }
+    if (const auto device = port["device"].value<std::string>(); device && !device->empty()) {
+      const auto [it, inserted] = first_with_device.emplace(*device, i);
+      if (!inserted) {
+        ctx.error(port["device"].node()->source(), element("port", i) + ".device",
+                  "device " + quoted(*device) + " is already used by port[" +
+                      std::to_string(it->second) + "]");
+      }
+    }
+  }
+  // With a missing or invalid role somewhere, that error already explains a missing lan/wan.
+  if (!all_roles_valid) return;
+  const auto& where = ports->empty() ? ports->source() : ports->get(0)->source();
+  for (const auto role : {PortRole::kLan, PortRole::kWan}) {
+    if (first_with_role.count(role) != 0) continue;
+    ctx.error(where, "port",
+              "no [[port]] with role = \"" + std::string(role_name(role)) +
+                  "\"; one lan and one wan port are required");
+  }
+}
+
+void check_peers(Context& ctx, const toml::table& root) {
+  const auto* peers = root["peer"].as_array();
+  if (peers == nullptr) {
+    if (root.get("peer") == nullptr) {
+      ctx.warning("peer", "no [[peer]] tables: the gateway has nobody to talk to");
+    }
+    return;
+  }
+  std::optional<crypto::PublicKey> own_public;
+  if (const auto* text = root["interface"]["private_key"].as_string()) {
+    if (const auto private_key = crypto::parse_secret_key_base64(text->get())) {
+      own_public = crypto::derive_public_key(*private_key);
+    }
+  }
+  std::vector<std::pair<crypto::PublicKey, std::size_t>> seen_keys;
+  std::map<std::string, std::size_t> first_with_prefix;  // canonical prefix -> peer
+  std::map<std::uint32_t, std::size_t> first_with_receive_index;
+  for (std::size_t i = 0; i < peers->size(); ++i) {
+    const auto peer = root["peer"][i];
+    const auto path = element("peer", i);
+    if (!peer.is_table()) continue;
+
+    if (const auto* text = peer["public_key"].as_string()) {
+      if (const auto key = crypto::parse_public_key_base64(text->get())) {
+        if (own_public && *key == *own_public) {
+          ctx.error(text->source(), path + ".public_key",
+                    "this is the gateway's own public key (derived from "
+                    "interface.private_key); a peer must be another gateway");
+        }
+        const auto same = std::find_if(seen_keys.begin(), seen_keys.end(),
+                                       [&](const auto& seen) { return seen.first == *key; });
+        if (same != seen_keys.end()) {
+          ctx.error(
+              text->source(), path + ".public_key",
+              "duplicate peer: the same public key as peer[" + std::to_string(same->second) + "]");
+        } else {
+          seen_keys.emplace_back(*key, i);
+        }
+      }
+    }
+
+    if (const auto* allowed = peer["allowed_ips"].as_array()) {
+      for (std::size_t a = 0; a < allowed->size(); ++a) {
+        const auto* text = allowed->get(a)->as_string();
+        const auto prefix = text ? parse_ip_prefix(text->get()) : std::nullopt;
+        if (!prefix) continue;
+        const auto canonical = to_string(*prefix);
+        const auto [it, inserted] = first_with_prefix.emplace(canonical, i);
+        if (inserted) continue;
+        const auto element_path = element(path + ".allowed_ips", a);
+        if (it->second == i) {
+          ctx.warning(text->source(), element_path, canonical + " is listed twice for this peer");
+        } else {
+          ctx.error(text->source(), element_path,
+                    canonical + " is already an allowed IP of peer[" + std::to_string(it->second) +
+                        "]; each prefix routes to one peer only");
+        }
+      }
+    } else if (peer["allowed_ips"].node() == nullptr) {
+      ctx.warning(peer.node()->source(), path,
+                  "no allowed_ips: no traffic will be sent to or accepted from this peer");
+    }
+
+    const auto* receive_index = peer["static_session"]["receive_index"].as_integer();
+    if (receive_index != nullptr && receive_index->get() >= 0 &&
+        receive_index->get() <= std::numeric_limits<std::uint32_t>::max()) {
+      const auto index = static_cast<std::uint32_t>(receive_index->get());
+      const auto [it, inserted] = first_with_receive_index.emplace(index, i);
+      if (!inserted) {
+        ctx.error(receive_index->source(), path + ".static_session.receive_index",
+                  "receive_index " + std::to_string(index) + " is already used by peer[" +
+                      std::to_string(it->second) + "]; incoming packets could not be told apart");
+      }
+    }
+  }
+}
+
+void check_generator(Context& ctx, const toml::table& root, const GatewayConfig& config) {
+  const auto* sizes = root["generator"]["packet_sizes"].as_array();
+  if (sizes == nullptr) return;
+  for (std::size_t i = 0; i < sizes->size(); ++i) {
+    const auto* size = sizes->get(i)->as_integer();
+    if (size != nullptr && size->get() > config.interface.mtu && size->get() <= 1500) {
+      ctx.warning(size->source(), element("generator.packet_sizes", i),
+                  "packet size " + std::to_string(size->get()) + " exceeds interface.mtu " +
+                      std::to_string(config.interface.mtu));
+    }
+  }
+}
+
+}  // namespace actorwire::config::loader

@@ -1,0 +1,420 @@
+// The section loaders. Values written as text (addresses, MACs, endpoints, keys) go through one
+// `as<Format>` each; the formats below hold only what differs: the parser and the message when
+// the text does not parse. Key material is never quoted back, only its length.
+#include "config/load_sections.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+
+namespace actorwire::config::loader {
+
+namespace {
+
+// --- Text formats for as<Format> -----------------------------------------------------------------
+
+struct IpAddressText {
+  using Value = IpAddress;
+  static constexpr std::string_view kWhat = "an IP address";
+  static std::optional<Value> parse(std::string_view text) { return parse_ip_address(text); }
+  static std::string problem(std::string_view text) {
+    return quoted(text) + " is not an IP address (expected e.g. \"192.0.2.1\" or \"2001:db8::1\")";
+  }
+};
+
+struct MacAddressText {
+  using Value = MacAddress;
+  static constexpr std::string_view kWhat = "a MAC address";
+  static std::optional<Value> parse(std::string_view text) { return parse_mac_address(text); }
+  static std::string problem(std::string_view text) {
+    return quoted(text) +
+           " is not a MAC address (expected six hex pairs such as \"02:00:00:00:00:01\")";
+  }
+};
+
+// A CIDR route (allowed_ips): host bits must be clear.
+struct RoutePrefixText {
+  using Value = IpPrefix;
+  static constexpr std::string_view kWhat = "a CIDR prefix";
+  static std::optional<Value> parse(std::string_view text) { return parse_ip_prefix(text); }
+  static std::string problem(std::string_view text) {
+    const auto with_host_bits = parse_interface_address(text);
+    if (!with_host_bits) {
+      return quoted(text) +
+             " is not a CIDR prefix (expected e.g. \"10.1.0.0/16\" or \"fd00::/64\")";
+    }
+    // Say what the engineer most likely meant: the network the address belongs to.
+    IpPrefix network = *with_host_bits;
+    const std::size_t bytes = network.address.is_v6 ? 16 : 4;
+    for (std::size_t i = 0; i < bytes; ++i) {
+      const std::size_t first_bit = i * 8;
+      if (first_bit >= network.length) {
+        network.address.bytes[i] = 0;
+      } else if (first_bit + 8 > network.length) {
+        network.address.bytes[i] &=
+            static_cast<std::uint8_t>(0xff << (first_bit + 8 - network.length));
+      }
+    }
+    return quoted(text) + " has host bits set beyond /" + std::to_string(network.length) +
+           "; did you mean " + quoted(to_string(network)) + "?";
+  }
+};
+
+// An address with its prefix length (port and interface addresses); host bits are the point.
+struct InterfaceAddressText {
+  using Value = IpPrefix;
+  static constexpr std::string_view kWhat = "an address with prefix length";
+  static std::optional<Value> parse(std::string_view text) { return parse_interface_address(text); }
+  static std::string problem(std::string_view text) {
+    return quoted(text) + " is not an address with prefix length (expected e.g. \"192.0.2.1/24\")";
+  }
+};
+
+struct EndpointText {
+  using Value = Endpoint;
+  static constexpr std::string_view kWhat = "an endpoint";
+  static std::optional<Value> parse(std::string_view text) { return parse_endpoint(text); }
+  static std::string problem(std::string_view text) {
+    return quoted(text) +
+           " is not an endpoint (expected \"ip:port\" such as \"192.0.2.2:51820\" or "
+           "\"[2001:db8::2]:51820\"; host names are not resolved)";
+  }
+};
+
+// Key material: the text is never quoted back, only its length; `tool` prints a valid one.
+std::string key_problem(std::string_view text, std::string_view tool) {
+  std::string message =
+      "expected a base64-encoded 32-byte key (44 characters ending in '=', as printed by `" +
+      std::string(tool) + "`)";
+  if (text.size() != 44) {
+    message += ", got " + std::to_string(text.size()) + " characters";
+  } else {
+    message += ", got invalid base64";
+  }
+  return message + " (the value is not shown)";
+}
+
+// The private key and the static session's transport keys.
+struct SecretKeyText {
+  using Value = crypto::SecretKey;
+  static constexpr std::string_view kWhat = "a base64 key";
+  static std::optional<Value> parse(std::string_view text) {
+    return crypto::parse_secret_key_base64(text);
+  }
+  static std::string problem(std::string_view text) { return key_problem(text, "wg genkey"); }
+};
+
+struct PresharedKeyText : SecretKeyText {
+  static std::string problem(std::string_view text) { return key_problem(text, "wg genpsk"); }
+};
+
+struct PublicKeyText {
+  using Value = crypto::PublicKey;
+  static constexpr std::string_view kWhat = "a base64 public key";
+  static std::optional<Value> parse(std::string_view text) {
+    return crypto::parse_public_key_base64(text);
+  }
+  static std::string problem(std::string_view text) { return key_problem(text, "wg pubkey"); }
+};
+
+// --- Entries of [[port]] and [[peer]] ------------------------------------------------------------
+
+void load_port(Context& ctx, const toml::table& table, const std::string& path, PortConfig& out) {
+  Table t(ctx, table, path, "[[port]]",
+          {"role", "device", "mac", "addresses", "next_hop", "neighbours"});
+  if (const auto* node = t.get("role", true, "\"lan\" or \"wan\"")) {
+    if (const auto* role = as_string(ctx, *node, t.path("role"), "\"lan\" or \"wan\"")) {
+      if (*role == "lan") {
+        out.role = PortRole::kLan;
+      } else if (*role == "wan") {
+        out.role = PortRole::kWan;
+      } else {
+        ctx.error(node->source(), t.path("role"),
+                  "unknown port role " + quoted(*role) + "; expected 'lan' or 'wan'");
+      }
+    }
+  }
+  if (const auto* node =
+          t.get("device", true, "a DPDK device such as \"0000:03:00.0\" or \"net_ring0\"")) {
+    if (const auto* device = as_string(ctx, *node, t.path("device"), "a DPDK device")) {
+      if (device->empty()) {
+        ctx.error(node->source(), t.path("device"),
+                  "expected a DPDK device such as \"0000:03:00.0\" or \"net_ring0\", got an "
+                  "empty string");
+      }
+      out.device = *device;
+    }
+  }
+  if (const auto* node = t.find("mac")) out.mac = as<MacAddressText>(ctx, *node, t.path("mac"));
+  t.each("addresses", "addresses such as \"192.0.2.1/24\"",
+         [&](const toml::node& node, const std::string& element_path) {
+           if (auto prefix = as<InterfaceAddressText>(ctx, node, element_path)) {
+             out.addresses.push_back(*prefix);
+           }
+         });
+  if (const auto* node = t.find("next_hop")) {
+    out.next_hop = as<IpAddressText>(ctx, *node, t.path("next_hop"));
+  }
+  t.each("neighbours", "tables such as { ip = \"192.0.2.254\", mac = \"02:00:00:00:00:fe\" }",
+         [&](const toml::node& node, const std::string& element_path) {
+           const auto* entry = node.as_table();
+           if (entry == nullptr) {
+             ctx.error(node.source(), element_path,
+                       "expected a table such as { ip = \"192.0.2.254\", mac = "
+                       "\"02:00:00:00:00:fe\" }, got " +
+                           type_name(node));
+             return;
+           }
+           Table n(ctx, *entry, element_path, "a neighbours entry", {"ip", "mac"});
+           const auto* ip = n.get("ip", true, "the neighbour's IP address");
+           const auto* mac = n.get("mac", true, "the neighbour's MAC address");
+           auto address = ip ? as<IpAddressText>(ctx, *ip, n.path("ip")) : std::nullopt;
+           auto hardware = mac ? as<MacAddressText>(ctx, *mac, n.path("mac")) : std::nullopt;
+           if (address && hardware) out.neighbours.push_back(Neighbour{*address, *hardware});
+         });
+}
+
+void load_static_session(Context& ctx, const toml::table& table, const std::string& path,
+                         StaticSession& out) {
+  Table t(ctx, table, path, "[peer.static_session]",
+          {"send_key", "receive_key", "send_index", "receive_index"});
+  for (const auto& [name, key] :
+       {std::pair<std::string_view, crypto::SecretKey*>{"send_key", &out.send_key},
+        {"receive_key", &out.receive_key}}) {
+    if (const auto* node = t.get(name, true, "a base64 32-byte transport key")) {
+      if (auto value = as<SecretKeyText>(ctx, *node, t.path(name))) *key = *value;
+    }
+  }
+  constexpr std::int64_t kMaxIndex = std::numeric_limits<std::uint32_t>::max();
+  if (t.get("send_index", true, "the receiver index written on packets sent to the peer")) {
+    t.integer("send_index", out.send_index, 0, kMaxIndex);
+  }
+  if (t.get("receive_index", true, "the receiver index the peer writes on its packets")) {
+    t.integer("receive_index", out.receive_index, 0, kMaxIndex);
+  }
+}
+
+void load_peer(Context& ctx, const toml::table& table, const std::string& path, PeerConfig& out) {
+  Table t(ctx, table, path, "[[peer]]",
+          {"public_key", "preshared_key", "endpoint", "allowed_ips", "persistent_keepalive",
+           "static_session"});
+  if (const auto* node = t.get("public_key", true, "the peer's base64 public key")) {
+    if (auto key = as<PublicKeyText>(ctx, *node, t.path("public_key"))) out.public_key = *key;
+  }
+  if (const auto* node = t.find("preshared_key")) {
+    out.preshared_key = as<PresharedKeyText>(ctx, *node, t.path("preshared_key"));
+  }
+  if (const auto* node = t.find("endpoint")) {
+    out.endpoint = as<EndpointText>(ctx, *node, t.path("endpoint"));
+  }
+  t.each("allowed_ips", "CIDR prefixes such as \"10.1.0.0/16\"",
+         [&](const toml::node& node, const std::string& element_path) {
+           if (auto prefix = as<RoutePrefixText>(ctx, node, element_path)) {
+             out.allowed_ips.push_back(*prefix);
+           }
+         });
+  t.integer("persistent_keepalive", out.persistent_keepalive, 0, 65535);
+  if (const auto* session = t.subtable("static_session")) {
+    out.static_session.emplace();
+    load_static_session(ctx, *session, t.path("static_session"), *out.static_session);
+  }
+}
+
+// A [topology] key that the chosen kind does not read would silently have no effect: one warning
+// per such key, at the key, naming the kinds that do read it.
+void warn_unread_topology_keys(Context& ctx, const Table& t, TopologyKind kind, bool kind_written) {
+  for (const auto& [key, value] : t.table()) {
+    const auto name = key.str();
+    const auto info = std::find_if(kTopologyKeys.begin(), kTopologyKeys.end(),
+                                   [&](const auto& candidate) { return candidate.name == name; });
+    if (info == kTopologyKeys.end() || topology_kind_reads(kind, info->key)) continue;
+    std::string readers;
+    for (const auto& reader : kTopologyKinds) {
+      if (!contains(reader.reads, info->key)) continue;
+      if (!readers.empty()) readers += ", ";
+      readers += reader.name;
+    }
+    ctx.warning(key.source(), t.path(name),
+                "ignored by kind \"" + std::string(to_string(kind)) + "\" (" +
+                    (kind_written ? "" : "the default; ") + "read only by: " + readers + ")");
+  }
+}
+
+}  // namespace
+
+// --- Sections ------------------------------------------------------------------------------------
+
+void check_top_level(Context& ctx, const toml::table& root) {
+  const std::vector<std::string_view> known_tables = {"interface", "port",   "peer",     "dpdk",
+                                                      "topology",  "crypto", "generator"};
+  for (const auto& [key, value] : root) {
+    const auto name = key.str();
+    if (std::find(known_tables.begin(), known_tables.end(), name) != known_tables.end()) {
+      continue;
+    }
+    if (value.is_table() || value.is_array_of_tables()) {
+      ctx.error(key.source(), std::string(name),
+                "unknown table " + quoted(name) + suggestion(name, known_tables) +
+                    " (known tables: " + join(known_tables) + ")");
+    } else {
+      ctx.error(key.source(), std::string(name),
+                "unknown key " + quoted(name) +
+                    " at the top level; keys belong inside a table such as [interface]");
+    }
+  }
+}
+
+void load_interface(Context& ctx, const toml::table& root, InterfaceConfig& out) {
+  const auto* table = section(ctx, root, "interface");
+  if (table == nullptr) {
+    if (root.get("interface") == nullptr) {
+      ctx.error("interface", "missing required table [interface] (with at least private_key)");
+    }
+    return;
+  }
+  Table t(ctx, *table, "interface", "[interface]",
+          {"private_key", "listen_port", "addresses", "mtu"});
+  if (const auto* node = t.get("private_key", true, "the gateway's base64 private key")) {
+    if (auto key = as<SecretKeyText>(ctx, *node, t.path("private_key"))) out.private_key = *key;
+  }
+  t.integer("listen_port", out.listen_port, 1, 65535);
+  t.each("addresses", "addresses such as \"10.0.0.1/24\"",
+         [&](const toml::node& node, const std::string& path) {
+           if (auto prefix = as<InterfaceAddressText>(ctx, node, path)) {
+             out.addresses.push_back(*prefix);
+           }
+         });
+  t.integer("mtu", out.mtu, 576, 9000);
+}
+
+void load_ports(Context& ctx, const toml::table& root, std::vector<PortConfig>& out) {
+  sections(ctx, root, "port", [&](const toml::table& table, const std::string& path) {
+    load_port(ctx, table, path, out.emplace_back());
+  });
+}
+
+void load_peers(Context& ctx, const toml::table& root, std::vector<PeerConfig>& out) {
+  sections(ctx, root, "peer", [&](const toml::table& table, const std::string& path) {
+    load_peer(ctx, table, path, out.emplace_back());
+  });
+}
+
+void load_dpdk(Context& ctx, const toml::table& root, DpdkConfig& out) {
+  const auto* table = section(ctx, root, "dpdk");
+  if (table == nullptr) return;
+  Table t(ctx, *table, "dpdk", "[dpdk]",
+          {"eal_args", "mbuf_count", "rx_descriptors", "tx_descriptors"});
+  if (const auto* args = t.array("eal_args", false, "EAL arguments as strings")) {
+    out.eal_args.clear();
+    for (std::size_t i = 0; i < args->size(); ++i) {
+      const auto element_path = element(t.path("eal_args"), i);
+      if (const auto* arg = as_string(ctx, *args->get(i), element_path, "an EAL argument")) {
+        out.eal_args.push_back(*arg);
+      }
+    }
+  }
+  t.integer("mbuf_count", out.mbuf_count, 1024, std::numeric_limits<std::uint32_t>::max());
+  for (const auto& [name, target] :
+       {std::pair<std::string_view, std::uint16_t*>{"rx_descriptors", &out.rx_descriptors},
+        {"tx_descriptors", &out.tx_descriptors}}) {
+    const auto* node = t.find(name);
+    if (node == nullptr) continue;
+    const auto value = node->as_integer();
+    const bool ok = value != nullptr && value->get() >= 32 && value->get() <= 32768 &&
+                    (value->get() & (value->get() - 1)) == 0;
+    if (ok) {
+      *target = static_cast<std::uint16_t>(value->get());
+    } else {
+      ctx.error(node->source(), t.path(name),
+                "expected a power of two from 32 to 32768, got " +
+                    (value ? std::to_string(value->get()) : type_name(*node)));
+    }
+  }
+}
+
+void load_topology(Context& ctx, const toml::table& root, TopologyConfig& out) {
+  const auto* table = section(ctx, root, "topology");
+  if (table == nullptr) return;
+  std::vector<std::string_view> known{"kind"};
+  for (const auto& key : kTopologyKeys) known.push_back(key.name);
+  Table t(ctx, *table, "topology", "[topology]", known);
+  const bool kind_written = t.find("kind") != nullptr;
+  bool kind_valid = !kind_written;  // the default is valid; a written one must parse
+  if (const auto* kind = t.string("kind", false, "the actor topology")) {
+    if (auto parsed = parse_topology_kind(*kind)) {
+      out.kind = *parsed;
+      kind_valid = true;
+    } else {
+      ctx.error(t.find("kind")->source(), t.path("kind"),
+                "unknown topology kind " + quoted(*kind) + "; expected one of " +
+                    topology_kind_names(", ", "'"));
+    }
+  }
+  t.integer("crypto_workers", out.crypto_workers, 1, 64);
+  t.integer("batch_size", out.batch_size, 1, 256);
+  t.integer("mailbox_capacity", out.mailbox_capacity, 1, 1024);
+  constexpr std::int64_t kMaxMicros = std::numeric_limits<std::uint32_t>::max();
+  t.integer("backoff_min_us", out.backoff_min_us, 0, kMaxMicros);
+  t.integer("backoff_max_us", out.backoff_max_us, 0, kMaxMicros);
+  if (out.backoff_max_us < out.backoff_min_us) {
+    const auto* key = t.find("backoff_max_us") ? "backoff_max_us" : "backoff_min_us";
+    ctx.error(t.find(key)->source(), t.path(key),
+              "backoff_max_us (" + std::to_string(out.backoff_max_us) +
+                  ") must be at least backoff_min_us (" + std::to_string(out.backoff_min_us) + ")");
+  }
+  t.boolean("ordered", out.ordered);
+  if (const auto* io = t.string("io", false, "how polling actors are scheduled")) {
+    if (auto parsed = parse_io_scheduling(*io)) {
+      out.io = *parsed;
+    } else {
+      ctx.error(t.find("io")->source(), t.path("io"),
+                "unknown io scheduling " + quoted(*io) + "; expected one of " +
+                    join({"auto", "detached", "scheduled"}));
+    }
+  }
+  // With a wrong kind, which keys it would read is unknown: that error is enough.
+  if (kind_valid) warn_unread_topology_keys(ctx, t, out.kind, kind_written);
+}
+
+void load_crypto(Context& ctx, const toml::table& root, CryptoConfig& out) {
+  const auto* table = section(ctx, root, "crypto");
+  if (table == nullptr) return;
+  Table t(ctx, *table, "crypto", "[crypto]", {"aead"});
+  if (const auto* aead = t.string("aead", false, "the AEAD back-end")) {
+    if (auto kind = crypto::parse_aead_kind(*aead)) {
+      out.aead = *kind;
+    } else {
+      ctx.error(t.find("aead")->source(), t.path("aead"),
+                "unknown AEAD back-end " + quoted(*aead) + "; expected one of " +
+                    join({"openssl", "libsodium"}));
+    }
+  }
+}
+
+void load_generator(Context& ctx, const toml::table& root, GeneratorConfig& out) {
+  const auto* table = section(ctx, root, "generator");
+  if (table == nullptr) return;
+  Table t(ctx, *table, "generator", "[generator]",
+          {"flows", "packet_sizes", "rate_pps", "max_packets"});
+  t.integer("flows", out.flows, 1, 65536);
+  if (const auto* sizes = t.array("packet_sizes", false, "inner IP packet sizes in bytes")) {
+    out.packet_sizes.clear();
+    for (std::size_t i = 0; i < sizes->size(); ++i) {
+      const auto element_path = element(t.path("packet_sizes"), i);
+      if (auto size = as_integer(ctx, *sizes->get(i), element_path, 28, 1500)) {
+        out.packet_sizes.push_back(static_cast<std::uint16_t>(*size));
+      }
+    }
+    if (sizes->empty()) {
+      ctx.error(sizes->source(), t.path("packet_sizes"),
+                "expected at least one packet size (28 to 1500 bytes), got an empty array");
+    }
+  }
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  t.integer("rate_pps", out.rate_pps, 0, kMax);
+  t.integer("max_packets", out.max_packets, 0, kMax);
+}
+
+}  // namespace actorwire::config::loader
