@@ -1,6 +1,6 @@
 #include "actors/control/handshake_actor.hpp"
-#include "actors/common/tuning.hpp"
 
+#include "actors/common/tuning.hpp"
 #include "actors/runtime/messages.hpp"
 #include "caf/all.hpp"
 

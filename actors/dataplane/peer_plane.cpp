@@ -1,8 +1,8 @@
 #include "actors/dataplane/peer_plane.hpp"
-#include "actors/common/tuning.hpp"
 
 #include <rte_mbuf.h>
 
+#include "actors/common/tuning.hpp"
 #include "crypto/messages.hpp"
 #include "io/byte_order.hpp"
 

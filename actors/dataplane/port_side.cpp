@@ -1,7 +1,8 @@
 #include "actors/dataplane/port_side.hpp"
-#include "actors/common/tuning.hpp"
 
 #include <algorithm>
+
+#include "actors/common/tuning.hpp"
 
 namespace actorwire::actors {
 
@@ -45,8 +46,13 @@ void PortSide::transmit_to(rte_mbuf* mbuf, std::uint32_t destination,
 }
 
 void PortSide::request(std::uint32_t neighbour, std::chrono::steady_clock::time_point now) {
-  if (now - last_arp_request_ < tuning::kArpRetryInterval) return;
-  last_arp_request_ = now;
+  // Rate-limited per neighbour, like the kernel's per-neighbour retransmit timer: a second
+  // unknown host must not wait for the first one's retry interval.
+  const auto [asked, first_time] = last_request_.try_emplace(neighbour, now);
+  if (!first_time) {
+    if (now - asked->second < tuning::kArpRetryInterval) return;
+    asked->second = now;
+  }
   rte_mbuf* mbuf = rte_pktmbuf_alloc(pool_);
   if (mbuf == nullptr) return;
   auto* data = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(mbuf, io::kArpFrameSize));
@@ -66,6 +72,7 @@ void PortSide::release(std::uint32_t neighbour, const config::MacAddress& mac) {
     tx_.push_back(it->mbuf);
     it = waiting_.erase(it);
   }
+  last_request_.erase(neighbour);
 }
 
 void PortSide::learn(std::uint32_t ip, const config::MacAddress& mac) {
@@ -84,8 +91,15 @@ void PortSide::expire_waiting(std::chrono::steady_clock::time_point now) {
     drop(waiting_.front().mbuf, DropReason::kNoNeighbour);
     waiting_.pop_front();
   }
-  // Keep asking for whatever still waits.
-  if (!waiting_.empty()) request(waiting_.front().neighbour, now);
+  // Keep asking for every neighbour something still waits for; forget the others.
+  for (auto it = last_request_.begin(); it != last_request_.end();) {
+    const std::uint32_t neighbour = it->first;
+    const bool waited_for = std::any_of(waiting_.begin(), waiting_.end(), [&](const Waiting& w) {
+      return w.neighbour == neighbour;
+    });
+    it = waited_for ? std::next(it) : last_request_.erase(it);
+  }
+  for (const Waiting& waiting : waiting_) request(waiting.neighbour, now);
 }
 
 void PortSide::handle_arp(rte_mbuf* mbuf, const io::ParsedFrame& frame,

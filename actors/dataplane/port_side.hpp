@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -66,7 +67,8 @@ class PortSide {
   io::NeighbourTable neighbours_;
   std::vector<rte_mbuf*> tx_;
   std::deque<Waiting> waiting_;
-  std::chrono::steady_clock::time_point last_arp_request_{};
+  // When each neighbour something waits for was last asked for (ARP request rate limit).
+  std::unordered_map<std::uint32_t, std::chrono::steady_clock::time_point> last_request_;
 };
 
 }  // namespace actorwire::actors

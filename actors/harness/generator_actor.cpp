@@ -1,11 +1,12 @@
 #include "actors/harness/generator_actor.hpp"
-#include "actors/common/tuning.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
 
+#include "actors/common/clock.hpp"
+#include "actors/common/tuning.hpp"
 #include "actors/runtime/poll_loop.hpp"
 #include "caf/all.hpp"
 #include "io/traffic_injector.hpp"
@@ -17,8 +18,6 @@ constexpr unsigned kBurst = tuning::kGeneratorBurst;
 static_assert(kBurst <= io::TrafficInjector::kMaxBurst);
 // Nothing to do (port full, pool empty, or not yet due): yield the thread this long.
 constexpr auto kPause = tuning::kGeneratorPause;
-
-using Clock = std::chrono::steady_clock;
 
 struct GeneratorState {
   Clock::time_point start;

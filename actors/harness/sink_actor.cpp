@@ -1,5 +1,4 @@
 #include "actors/harness/sink_actor.hpp"
-#include "actors/common/tuning.hpp"
 
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -7,6 +6,7 @@
 #include <array>
 #include <chrono>
 
+#include "actors/common/tuning.hpp"
 #include "actors/runtime/poll_loop.hpp"
 #include "caf/all.hpp"
 

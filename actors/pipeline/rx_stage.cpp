@@ -13,6 +13,7 @@
 #include "actors/pipeline/credit_window.hpp"
 #include "actors/pipeline/pipeline_stages.hpp"
 #include "actors/runtime/messages.hpp"
+#include "actors/runtime/poll_loop.hpp"
 #include "io/eal.hpp"
 
 namespace actorwire::actors {
@@ -103,18 +104,15 @@ void poll(RxActor* self) {
     return;
   }
   end_backoff(state);
-  const auto start = std::chrono::steady_clock::now();
-  bool received_any = false;
-  for (int i = 0; i < tuning::kRxBurstsPerPoll && state.credits.available(); ++i) {
-    bool received = receive(self, *context.env->lan, false);
-    if (state.credits.available()) received = receive(self, *context.env->wan, true) || received;
-    if (!received) break;
-    received_any = true;
-  }
-  const auto elapsed = static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
-          .count());
-  if (received_any) counters.busy_ns.add(elapsed);
+  // A burst from each port per round while lookup has credit; the first empty round ends it.
+  const bool received_any =
+      run_poll(counters, {tuning::kRxBurstsPerPoll, 1}, [self, &state, &context] {
+        if (!state.credits.available()) return false;
+        bool received = receive(self, *context.env->lan, false);
+        if (state.credits.available())
+          received = receive(self, *context.env->wan, true) || received;
+        return received;
+      });
   // Detached: busy-poll (the thread is ours). Scheduled: yield the thread when idle.
   schedule_poll(self, received_any || context.settings.detached_io ? std::chrono::microseconds(0)
                                                                    : tuning::kIdlePause);

@@ -1,0 +1,204 @@
+// PeerTable on its own: allowed-IPs longest-prefix match over two peers in both directions (IPv4
+// and IPv6), the static session of the config found by its receive index, and keypair rotation
+// keeping the receiver-index map in step with the kernel's current/previous/next semantics
+// (actors/dataplane/peer_sessions.hpp): a retired index must stop naming any peer.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "actors/dataplane/peer_table.hpp"
+#include "dataplane_test_support.hpp"
+
+using namespace actorwire;
+using test_support::ipv4;
+
+namespace {
+
+config::IpAddress address(const char* text) {
+  return *config::parse_ip_address(text);
+}
+config::IpPrefix prefix(const char* text) {
+  return *config::parse_ip_prefix(text);
+}
+
+std::unique_ptr<actors::Keypair> keypair(std::uint32_t local_index, bool initiator) {
+  auto k = std::make_unique<actors::Keypair>();
+  k->local_index = local_index;
+  k->remote_index = local_index + 1000;
+  k->initiator = initiator;
+  return k;
+}
+
+class PeerTableTest : public test_support::DataPlaneTest {
+ protected:
+  // Peer 0 (with the static session) owns the wide prefixes and one narrow prefix inside peer
+  // 1's, so a lookup can only come out right by prefix length, not by insertion order.
+  void SetUp() override {
+    DataPlaneTest::SetUp();
+    config_ = test_support::two_peer_config();
+    config_.peers[0].allowed_ips = {prefix("10.0.0.0/8"), prefix("10.30.7.0/24"),
+                                    prefix("fd00::/16")};
+    config_.peers[1].allowed_ips = {prefix("10.30.0.0/16"), prefix("fd00:1::/32")};
+    table_ = std::make_unique<actors::PeerTable>(config_, unique_name("pt"));
+    ASSERT_TRUE(table_->valid());
+    ASSERT_EQ(table_->peers().size(), 2u);
+  }
+
+  actors::Peer& peer(std::uint32_t id) { return table_->peers().at(id); }
+  // The peer id an index names, or -1 when it names none.
+  long owner_of(std::uint32_t index) {
+    const auto match = table_->find_by_index(index);
+    EXPECT_EQ(match.peer == nullptr, match.keypair == nullptr) << "index " << index;
+    if (match.keypair != nullptr) {
+      EXPECT_EQ(match.keypair->local_index, index);
+    }
+    return match.peer == nullptr ? -1 : static_cast<long>(match.peer->id);
+  }
+
+  config::GatewayConfig config_;
+  std::unique_ptr<actors::PeerTable> table_;
+};
+
+TEST_F(PeerTableTest, Ipv4DestinationsTakeTheLongestMatchingPrefix) {
+  actors::Peer* wide = table_->find_by_destination_v4(ipv4("10.1.2.3"));
+  ASSERT_NE(wide, nullptr);
+  EXPECT_EQ(wide->id, 0u);
+  actors::Peer* narrow = table_->find_by_destination_v4(ipv4("10.30.1.1"));
+  ASSERT_NE(narrow, nullptr);
+  EXPECT_EQ(narrow->id, 1u) << "/16 of peer 1 beats /8 of peer 0";
+  actors::Peer* narrower = table_->find_by_destination_v4(ipv4("10.30.7.9"));
+  ASSERT_NE(narrower, nullptr);
+  EXPECT_EQ(narrower->id, 0u) << "/24 of peer 0 beats /16 of peer 1";
+  // The generic lookup agrees with the IPv4 one.
+  EXPECT_EQ(table_->find_by_destination(address("10.30.1.1")), narrow);
+  EXPECT_EQ(table_->find_by_destination(address("10.30.7.9")), narrower);
+}
+
+TEST_F(PeerTableTest, Ipv6DestinationsTakeTheLongestMatchingPrefix) {
+  actors::Peer* wide = table_->find_by_destination(address("fd00:2::5"));
+  ASSERT_NE(wide, nullptr);
+  EXPECT_EQ(wide->id, 0u);
+  actors::Peer* narrow = table_->find_by_destination(address("fd00:1::5"));
+  ASSERT_NE(narrow, nullptr);
+  EXPECT_EQ(narrow->id, 1u) << "/32 of peer 1 beats /16 of peer 0";
+}
+
+TEST_F(PeerTableTest, NoMatchingPrefixIsNoPeer) {
+  EXPECT_EQ(table_->find_by_destination_v4(ipv4("11.0.0.1")), nullptr);
+  EXPECT_EQ(table_->find_by_destination_v4(ipv4("192.0.2.2")), nullptr);
+  EXPECT_EQ(table_->find_by_destination(address("fe80::1")), nullptr);
+  EXPECT_EQ(table_->find_by_destination(address("fd01::1")), nullptr) << "just outside fd00::/16";
+}
+
+TEST_F(PeerTableTest, SourceAllowedOnlyForThePeerTheAddressRoutesTo) {
+  // Cryptokey routing: a source inside peer 0's /8 but routed to peer 1 belongs to peer 1 only.
+  EXPECT_TRUE(table_->source_allowed(peer(1), address("10.30.1.1")));
+  EXPECT_FALSE(table_->source_allowed(peer(0), address("10.30.1.1")));
+  EXPECT_TRUE(table_->source_allowed(peer(0), address("10.30.7.1")));
+  EXPECT_FALSE(table_->source_allowed(peer(1), address("10.30.7.1")));
+  EXPECT_TRUE(table_->source_allowed(peer(0), address("10.99.0.1")));
+  EXPECT_FALSE(table_->source_allowed(peer(0), address("172.16.0.1")));
+  EXPECT_FALSE(table_->source_allowed(peer(1), address("172.16.0.1")));
+  EXPECT_TRUE(table_->source_allowed(peer(1), address("fd00:1::9")));
+  EXPECT_FALSE(table_->source_allowed(peer(0), address("fd00:1::9")));
+  EXPECT_TRUE(table_->source_allowed(peer(0), address("fd00:2::9")));
+  EXPECT_FALSE(table_->source_allowed(peer(0), address("fe80::1")));
+}
+
+TEST_F(PeerTableTest, TheStaticSessionIsInstalledUnderItsReceiveIndex) {
+  const auto match = table_->find_by_index(test_support::kStaticReceiveIndex);
+  ASSERT_NE(match.peer, nullptr);
+  ASSERT_NE(match.keypair, nullptr);
+  EXPECT_EQ(match.peer->id, 0u);
+  const auto& session = *config_.peers[0].static_session;
+  EXPECT_EQ(match.keypair->remote_index, test_support::kStaticSendIndex);
+  EXPECT_TRUE(match.keypair->send_key.equals(session.send_key));
+  EXPECT_TRUE(match.keypair->receive_key.equals(session.receive_key));
+  EXPECT_FALSE(match.keypair->expires) << "no handshake renews a static session";
+  EXPECT_EQ(peer(0).sessions.current(), match.keypair) << "usable for sending at once";
+  // The index we write on outgoing packets is the peer's, not ours.
+  EXPECT_EQ(owner_of(test_support::kStaticSendIndex), -1);
+  // Peer 1 has no keys at all.
+  EXPECT_TRUE(peer(1).sessions.empty());
+  EXPECT_EQ(owner_of(0), -1);
+}
+
+TEST_F(PeerTableTest, InitiatorInstallsRotateCurrentIntoPreviousAndRetireTheOldest) {
+  actors::Peer& p = peer(1);
+  table_->install(p, keypair(101, true));
+  EXPECT_EQ(owner_of(101), 1);
+  EXPECT_EQ(p.sessions.current()->local_index, 101u);
+  table_->install(p, keypair(102, true));
+  EXPECT_EQ(p.sessions.current()->local_index, 102u);
+  EXPECT_EQ(owner_of(101), 1) << "previous keys still open packets in flight";
+  table_->install(p, keypair(103, true));
+  EXPECT_EQ(p.sessions.current()->local_index, 103u);
+  EXPECT_EQ(owner_of(102), 1);
+  EXPECT_EQ(owner_of(101), -1) << "the keypair that fell out must not be found any more";
+  // Peer 0's static session is untouched by another peer's rotation.
+  EXPECT_EQ(owner_of(test_support::kStaticReceiveIndex), 0);
+}
+
+TEST_F(PeerTableTest, ResponderKeysWaitInNextAndDropPrevious) {
+  actors::Peer& p = peer(1);
+  table_->install(p, keypair(201, true));
+  table_->install(p, keypair(202, true));  // current 202, previous 201
+  table_->install(p, keypair(203, false));
+  // Kernel add_new_keypair, responder: next = new, previous dropped, current kept for sending.
+  EXPECT_EQ(p.sessions.current()->local_index, 202u);
+  EXPECT_EQ(owner_of(203), 1) << "a responder keypair opens the initiator's first packet";
+  EXPECT_EQ(owner_of(201), -1);
+  EXPECT_EQ(owner_of(202), 1);
+  // Packets under the current keys confirm nothing.
+  EXPECT_FALSE(table_->received_with(p, table_->find_by_index(202).keypair));
+  EXPECT_EQ(p.sessions.current()->local_index, 202u);
+  // The first packet under next confirms it: next -> current, current -> previous.
+  EXPECT_TRUE(table_->received_with(p, table_->find_by_index(203).keypair));
+  EXPECT_EQ(p.sessions.current()->local_index, 203u);
+  EXPECT_EQ(owner_of(202), 1);
+  EXPECT_EQ(owner_of(203), 1);
+  EXPECT_FALSE(table_->received_with(p, table_->find_by_index(203).keypair)) << "only once";
+  // A second responder keypair replaces an unconfirmed one in next: the first is retired.
+  table_->install(p, keypair(204, false));  // next 204; previous 202 dropped
+  EXPECT_EQ(owner_of(202), -1);
+  table_->install(p, keypair(205, false));  // next 205 replaces 204
+  EXPECT_EQ(owner_of(204), -1);
+  EXPECT_EQ(owner_of(205), 1);
+  EXPECT_EQ(p.sessions.current()->local_index, 203u);
+}
+
+TEST_F(PeerTableTest, AnInitiatorInstallOverAnUnconfirmedNextKeepsNextAsPrevious) {
+  actors::Peer& p = peer(1);
+  table_->install(p, keypair(301, true));   // current 301
+  table_->install(p, keypair(302, false));  // next 302
+  table_->install(p, keypair(303, true));
+  // Kernel: next becomes previous (the responder's packets may still arrive), current goes.
+  EXPECT_EQ(p.sessions.current()->local_index, 303u);
+  EXPECT_EQ(owner_of(302), 1);
+  EXPECT_EQ(owner_of(301), -1);
+  EXPECT_FALSE(table_->received_with(p, table_->find_by_index(302).keypair))
+      << "previous is not next: no confirmation";
+  EXPECT_EQ(p.sessions.current()->local_index, 303u);
+}
+
+TEST_F(PeerTableTest, ClearSessionsForgetsEveryIndexOfThatPeerOnly) {
+  actors::Peer& p = peer(1);
+  table_->install(p, keypair(401, true));
+  table_->install(p, keypair(402, true));
+  table_->install(p, keypair(403, false));  // current 402, next 403 (401 dropped)
+  ASSERT_EQ(owner_of(402), 1);
+  ASSERT_EQ(owner_of(403), 1);
+  table_->clear_sessions(p);
+  EXPECT_TRUE(p.sessions.empty());
+  EXPECT_EQ(p.sessions.current(), nullptr);
+  for (std::uint32_t index : {401u, 402u, 403u}) EXPECT_EQ(owner_of(index), -1) << index;
+  EXPECT_EQ(owner_of(test_support::kStaticReceiveIndex), 0);
+  // Clearing the static session works the same way.
+  table_->clear_sessions(peer(0));
+  EXPECT_EQ(owner_of(test_support::kStaticReceiveIndex), -1);
+  // And the table keeps working afterwards.
+  table_->install(p, keypair(404, true));
+  EXPECT_EQ(owner_of(404), 1);
+}
+
+}  // namespace
