@@ -8,6 +8,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 jobs="$(nproc)"
+export jobs
 # A stage that hangs is killed and reported; CI's own limit (90 min) must never be what stops
 # us. The whole script takes about 10 minutes on a 2-core machine.
 stage_limit_s="${AWT_STAGE_LIMIT_S:-1500}"
@@ -23,7 +24,13 @@ stage() {
   shift
   echo "== $name"
   start=$SECONDS
-  timeout --kill-after=30 "$stage_limit_s" "$@"
+  if declare -F "$1" >/dev/null; then
+    # A function of this script: timeout runs programs, so hand it to a child bash.
+    export -f "$1"
+    timeout --kill-after=30 "$stage_limit_s" bash -c '"$@"' bash "$@"
+  else
+    timeout --kill-after=30 "$stage_limit_s" "$@"
+  fi
   status=$?
   if ((status == 124 || status == 137)); then
     echo "== $name: killed after the stage limit of $stage_limit_s s"
