@@ -144,6 +144,7 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   caf::actor control_actor = spawn_handshake_actor(*impl->system, control);
   impl->actors.push_back(control_actor);
   impl->control_counters = control->counters;
+  impl->data_plane.control_counters = control->counters;
 
   auto plane = std::make_unique<PeerPlane>(impl->config, impl->name + "_peers");
   if (!plane->valid()) {

@@ -3,6 +3,7 @@
 // locked read-modify-write on the hot path).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -64,5 +65,20 @@ struct alignas(64) StageCounters {
     return drops[static_cast<std::size_t>(reason)].get();
   }
 };
+
+// Mailbox depth in the messages the receiver counts (batches for pipeline stages, handshake
+// messages for the control actor): the sender notes each one sent, the receiver each one taken.
+// (CAF's own mailbox().size() counts every message type and trips UBSan inside CAF 0.17's
+// queue, so the actors count for themselves.) Returns the depth before this one was taken.
+inline void note_sent(StageCounters& receiver) {
+  receiver.batches_queued.fetch_add(1, std::memory_order_relaxed);
+}
+inline std::int64_t note_received(StageCounters& receiver) {
+  const std::int64_t depth = receiver.batches_queued.fetch_sub(1, std::memory_order_relaxed);
+  receiver.mailbox_depth.set(static_cast<std::uint64_t>(std::max<std::int64_t>(depth - 1, 0)));
+  receiver.mailbox_high_water.raise_to(
+      static_cast<std::uint64_t>(std::max<std::int64_t>(depth, 0)));
+  return depth;
+}
 
 }  // namespace actorwire::actors

@@ -1,5 +1,8 @@
 #include "actors/control/handshake_actor.hpp"
 
+#include <algorithm>
+#include <cstdint>
+
 #include "actors/common/tuning.hpp"
 #include "actors/runtime/messages.hpp"
 #include "caf/all.hpp"
@@ -35,9 +38,10 @@ caf::behavior handshake_behavior(caf::stateful_actor<HandshakeActorState>* self,
           }
         }
       },
-      [self](HandshakeIn& in) {
-        // Messages still queued behind this one tell whether we are under load.
-        const std::size_t backlog = self->mailbox().size();
+      [self, context](HandshakeIn& in) {
+        // Handshake messages still queued behind this one tell whether we are under load.
+        const std::int64_t queued_before = note_received(*context->counters);
+        const auto backlog = static_cast<std::size_t>(std::max<std::int64_t>(queued_before - 1, 0));
         deliver(self, self->state.control->handle_handshake(in.message, in.source,
                                                             self->clock().now(), backlog));
       },

@@ -5,7 +5,9 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
+#include "actors/common/stage_counters.hpp"
 #include "config/gateway_config.hpp"
 #include "crypto/aead.hpp"
 #include "io/port.hpp"
@@ -28,6 +30,9 @@ struct DataPlaneEnv {
   crypto::AeadKind aead = crypto::AeadKind::kOpenSsl;
   OuterSource outer;
   std::uint16_t mtu = 0;  // inner MTU: larger packets are dropped, smaller padded up to it
+  // The control actor's counters: whoever sends it a handshake message notes it there, which
+  // is how the control actor knows its backlog ("under load"). Null without a control actor.
+  std::shared_ptr<StageCounters> control_counters;
 
   // Each actor seals and opens with an AEAD of its own (they keep per-call state).
   std::unique_ptr<crypto::Aead> make_aead() const { return crypto::make_aead(aead); }

@@ -114,6 +114,7 @@ void prepare_inbound_slot(LookupActor* self, PacketSlot& slot, Clock::time_point
       return;
     case FrameVerdict::Kind::kHandshake:
       if (!state.context->control) return drop(self, slot, DropReason::kHandshakeBusy);
+      if (state.context->env->control_counters) note_sent(*state.context->env->control_counters);
       self->send(state.context->control, make_handshake_in(slot.mbuf, slot.verdict, now));
       counters_of(self).packets_consumed.add(1);
       rte_pktmbuf_free(slot.mbuf);

@@ -24,18 +24,6 @@ struct PipelineWiring {
 // The credit edge a batch came through into tx: a crypto worker's index, or lookup's.
 inline constexpr std::uint32_t kLookupEdge = UINT32_MAX;
 
-// Mailbox depth in batches. (CAF's own mailbox().size() counts every message type and trips
-// UBSan inside CAF's queue, so the stages count their batches themselves.)
-inline void note_sent(StageCounters& receiver) {
-  receiver.batches_queued.fetch_add(1, std::memory_order_relaxed);
-}
-inline void note_received(StageCounters& receiver) {
-  const std::int64_t depth = receiver.batches_queued.fetch_sub(1, std::memory_order_relaxed);
-  receiver.mailbox_depth.set(static_cast<std::uint64_t>(std::max<std::int64_t>(depth - 1, 0)));
-  receiver.mailbox_high_water.raise_to(
-      static_cast<std::uint64_t>(std::max<std::int64_t>(depth, 0)));
-}
-
 caf::actor spawn_rx_stage(caf::actor_system& system, std::shared_ptr<PipelineContext> context);
 caf::actor spawn_lookup_stage(caf::actor_system& system, std::shared_ptr<PipelineContext> context);
 caf::actor spawn_crypto_stage(caf::actor_system& system, std::shared_ptr<PipelineContext> context,

@@ -206,6 +206,7 @@ class DataPathLoop {
 
   void forward_handshake(rte_mbuf* mbuf) {
     if (!context_.control) return drop(mbuf, DropReason::kHandshakeBusy);
+    if (env_.control_counters) note_sent(*env_.control_counters);
     self_->send(context_.control, make_handshake_in(mbuf, wan_verdict_, now_));
     counters_.packets_consumed.add(1);
     rte_pktmbuf_free(mbuf);
