@@ -8,9 +8,9 @@
 #include <thread>
 
 #include "actors/control/handshake_actor.hpp"
+#include "actors/dataplane/data_plane_env.hpp"
 #include "actors/harness/generator_actor.hpp"
 #include "actors/harness/sink_actor.hpp"
-#include "actors/dataplane/data_plane_env.hpp"
 #include "actors/runtime/messages.hpp"
 #include "actors/topologies/topology.hpp"
 #include "caf/all.hpp"

@@ -53,6 +53,7 @@ void PortSide::request(std::uint32_t neighbour, std::chrono::steady_clock::time_
     if (now - asked->second < tuning::kArpRetryInterval) return;
     asked->second = now;
   }
+  next_retry_ = std::min(next_retry_, now + tuning::kArpRetryInterval);
   rte_mbuf* mbuf = rte_pktmbuf_alloc(pool_);
   if (mbuf == nullptr) return;
   auto* data = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(mbuf, io::kArpFrameSize));
@@ -91,15 +92,24 @@ void PortSide::expire_waiting(std::chrono::steady_clock::time_point now) {
     drop(waiting_.front().mbuf, DropReason::kNoNeighbour);
     waiting_.pop_front();
   }
+  if (waiting_.empty()) {
+    last_request_.clear();
+    return;
+  }
+  // This runs every poll: rescan only once some neighbour's retry can be due.
+  if (now < next_retry_) return;
   // Keep asking for every neighbour something still waits for; forget the others.
   for (auto it = last_request_.begin(); it != last_request_.end();) {
     const std::uint32_t neighbour = it->first;
-    const bool waited_for = std::any_of(waiting_.begin(), waiting_.end(), [&](const Waiting& w) {
-      return w.neighbour == neighbour;
-    });
+    const bool waited_for = std::any_of(waiting_.begin(), waiting_.end(),
+                                        [&](const Waiting& w) { return w.neighbour == neighbour; });
     it = waited_for ? std::next(it) : last_request_.erase(it);
   }
   for (const Waiting& waiting : waiting_) request(waiting.neighbour, now);
+  next_retry_ = std::chrono::steady_clock::time_point::max();
+  for (const auto& [neighbour, asked] : last_request_) {
+    next_retry_ = std::min(next_retry_, asked + tuning::kArpRetryInterval);
+  }
 }
 
 void PortSide::handle_arp(rte_mbuf* mbuf, const io::ParsedFrame& frame,

@@ -69,6 +69,8 @@ class PortSide {
   std::deque<Waiting> waiting_;
   // When each neighbour something waits for was last asked for (ARP request rate limit).
   std::unordered_map<std::uint32_t, std::chrono::steady_clock::time_point> last_request_;
+  // The earliest time any of them may be asked again (expire_waiting skips its scan before).
+  std::chrono::steady_clock::time_point next_retry_{};
 };
 
 }  // namespace actorwire::actors

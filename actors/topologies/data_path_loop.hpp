@@ -5,7 +5,6 @@
 // template instances, so the lock's cost shows up under its own name in profiles).
 #pragma once
 
-#include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_spinlock.h>
 
@@ -29,10 +28,8 @@
 #include "caf/all.hpp"
 #include "crypto/messages.hpp"
 #include "crypto/transport.hpp"
-#include "io/byte_order.hpp"
 #include "io/decapsulation.hpp"
 #include "io/eal.hpp"
-#include "io/encapsulation.hpp"
 #include "io/headers.hpp"
 #include "io/port.hpp"
 
