@@ -93,7 +93,7 @@ void PortSide::expire_waiting(std::chrono::steady_clock::time_point now) {
     waiting_.pop_front();
   }
   if (waiting_.empty()) {
-    last_request_.clear();
+    if (!last_request_.empty()) last_request_.clear();  // clear() always wipes the buckets
     return;
   }
   // This runs every poll: rescan only once some neighbour's retry can be due.
