@@ -95,6 +95,10 @@ struct InterfaceConfig {
   std::uint16_t listen_port = 51820;
   std::vector<IpPrefix> addresses;
   std::uint16_t mtu = 1420;  // inner MTU: caps WireGuard's padding
+  // SYNs through the tunnel get their TCP MSS lowered to fit `mtu` (both directions).
+  bool mss_clamping = true;
+  // Packets for which no peer's allowed_ips match get an ICMP "destination unreachable".
+  bool icmp_unreachable = false;
 };
 
 struct DpdkConfig {

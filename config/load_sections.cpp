@@ -275,7 +275,7 @@ void load_interface(Context& ctx, const toml::table& root, InterfaceConfig& out)
     return;
   }
   Table t(ctx, *table, "interface", "[interface]",
-          {"private_key", "listen_port", "addresses", "mtu"});
+          {"private_key", "listen_port", "addresses", "mtu", "mss_clamping", "icmp_unreachable"});
   if (const auto* node = t.get("private_key", true, "the gateway's base64 private key")) {
     if (auto key = as<SecretKeyText>(ctx, *node, t.path("private_key"))) out.private_key = *key;
   }
@@ -287,6 +287,8 @@ void load_interface(Context& ctx, const toml::table& root, InterfaceConfig& out)
            }
          });
   t.integer("mtu", out.mtu, 576, 9000);
+  t.boolean("mss_clamping", out.mss_clamping);
+  t.boolean("icmp_unreachable", out.icmp_unreachable);
 }
 
 void load_ports(Context& ctx, const toml::table& root, std::vector<PortConfig>& out) {

@@ -23,7 +23,8 @@ using test_support::ipv4;
 
 namespace actorwire::actors {
 inline void PrintTo(FrameVerdict::Kind kind, std::ostream* os) {
-  constexpr const char* kNames[] = {"kDrop", "kArp", "kHandshake", "kSeal", "kOpen", "kStaged"};
+  constexpr const char* kNames[] = {"kDrop", "kArp",    "kHandshake", "kSeal",
+                                    "kOpen", "kStaged", "kAnswer",    "kFragment"};
   *os << kNames[static_cast<int>(kind)];
 }
 }  // namespace actorwire::actors
@@ -46,6 +47,7 @@ class FrameClassifierTest : public test_support::DataPlaneTest {
     env_.aead = config_.crypto.aead;
     env_.outer = {kWanMac, ipv4("192.0.2.1"), 51820};
     env_.mtu = config_.interface.mtu;
+    services_ = std::make_unique<actors::IpServices>(env_);
   }
   void TearDown() override {
     plane_.reset();
@@ -62,12 +64,12 @@ class FrameClassifierTest : public test_support::DataPlaneTest {
 
   FrameVerdict lan(rte_mbuf* mbuf) {
     FrameVerdict verdict;
-    actors::classify_lan_frame(mbuf, t0, counters_, with_plane(), verdict);
+    actors::classify_lan_frame(mbuf, t0, counters_, *services_, with_plane(), verdict);
     return verdict;
   }
-  FrameVerdict wan(const rte_mbuf* mbuf) {
+  FrameVerdict wan(rte_mbuf* mbuf) {
     FrameVerdict verdict;
-    actors::classify_wan_frame(mbuf, env_, t0, with_plane(), verdict);
+    actors::classify_wan_frame(mbuf, env_, t0, counters_, *services_, with_plane(), verdict);
     return verdict;
   }
 
@@ -125,6 +127,7 @@ class FrameClassifierTest : public test_support::DataPlaneTest {
   config::GatewayConfig config_;
   std::unique_ptr<actors::PeerPlane> plane_;
   actors::DataPlaneEnv env_;
+  std::unique_ptr<actors::IpServices> services_;
   actors::StageCounters counters_{"classifier"};
   int plane_calls_ = 0;
 };

@@ -83,6 +83,7 @@ class PeerPlaneTest : public test_support::DataPlaneTest {
         rte_pktmbuf_free(mbuf);
         break;
       case PeerPlane::Outbound::kDrop:
+      case PeerPlane::Outbound::kTooBig:
         counters_.drop(result.reason);
         rte_pktmbuf_free(mbuf);
         break;
@@ -173,15 +174,15 @@ TEST_F(PeerPlaneTest, AnUnroutedDestinationIsDroppedAsNoPeer) {
   test_support::expect_balanced(counters_);
 }
 
-TEST_F(PeerPlaneTest, AnInnerPacketAboveTheInterfaceMtuIsDropped) {
+TEST_F(PeerPlaneTest, AnInnerPacketAboveTheInterfaceMtuIsTooBig) {
   const auto too_big = send_to(ipv4("10.20.0.9"), kMtu + 1, t0);
-  EXPECT_EQ(too_big.outbound, PeerPlane::Outbound::kDrop);
+  EXPECT_EQ(too_big.outbound, PeerPlane::Outbound::kTooBig);
   EXPECT_EQ(too_big.reason, actors::DropReason::kInnerTooBig);
   const auto fits = send_to(ipv4("10.20.0.9"), kMtu, t0);
   EXPECT_EQ(fits.outbound, PeerPlane::Outbound::kSeal) << "exactly the MTU fits";
   // The MTU is checked before staging: a packet that can never be sent is not kept.
   const auto unkeyed = send_to(ipv4("10.30.0.9"), kMtu + 1, t0);
-  EXPECT_EQ(unkeyed.outbound, PeerPlane::Outbound::kDrop);
+  EXPECT_EQ(unkeyed.outbound, PeerPlane::Outbound::kTooBig);
   EXPECT_EQ(unkeyed.reason, actors::DropReason::kInnerTooBig);
   EXPECT_EQ(counters_.packets_consumed.get(), 0u);
   test_support::expect_balanced(counters_);

@@ -12,8 +12,10 @@
 #include "actors/gateway.hpp"
 #include "crypto/transport.hpp"
 #include "dpdk_test_config.hpp"
+#include "io/byte_order.hpp"
 #include "io/eal.hpp"
 #include "io/headers.hpp"
+#include "io/icmp.hpp"
 #include "poll_until.hpp"
 
 using namespace actorwire;
@@ -169,6 +171,23 @@ TEST(SingleTopology, CountersBalanceWithDropsByReason) {
         [] { std::this_thread::sleep_for(10us); }));
     ++sent;
   };
+  // The same, with DF set on the IPv4 packet (its header checksum fixed up).
+  auto inject_dont_fragment = [&](const io::TrafficGenerator& source, std::size_t length) {
+    rte_mbuf* mbuf = rte_pktmbuf_alloc(pool);
+    ASSERT_NE(mbuf, nullptr);
+    ASSERT_TRUE(source.fill(mbuf, sent));
+    rte_pktmbuf_trim(mbuf, static_cast<std::uint16_t>(mbuf->data_len - length));
+    std::uint8_t* ip = rte_pktmbuf_mtod(mbuf, std::uint8_t*) + io::kEthernetHeaderSize;
+    ip[6] |= 0x40;
+    ip[10] = ip[11] = 0;
+    const std::uint16_t checksum = io::ipv4_header_checksum(ip);
+    std::memcpy(ip + 10, &checksum, sizeof checksum);
+    ASSERT_TRUE(test_support::poll_until(
+        10s, "room in the LAN inject ring",
+        [&] { return rte_ring_enqueue(lan.inject_ring(), mbuf) == 0; },
+        [] { std::this_thread::sleep_for(10us); }));
+    ++sent;
+  };
   for (std::size_t length = 0; length <= 100; ++length) {
     inject(traffic, length);
     if (length < io::kEthernetHeaderSize) {
@@ -179,24 +198,50 @@ TEST(SingleTopology, CountersBalanceWithDropsByReason) {
   }
   for (int i = 0; i < 10; ++i) inject(no_peer_traffic, no_peer_traffic.frame_length(0));
   expected[actors::DropReason::kNoPeer] += 10;
+  // Above the MTU without DF: fragmented (1480 bytes of data at MTU 1420: 1400 + 80).
   for (int i = 0; i < 5; ++i) inject(too_big_traffic, too_big_traffic.frame_length(0));
-  expected[actors::DropReason::kInnerTooBig] += 5;
+  // With DF: dropped, and the sender hears "fragmentation needed" on the LAN.
+  for (int i = 0; i < 4; ++i) {
+    inject_dont_fragment(too_big_traffic, too_big_traffic.frame_length(0));
+  }
+  expected[actors::DropReason::kInnerTooBig] += 4;
 
   const auto& single = *gateway->counters().front();
   rte_ring* wan_out = gateway->port(config::PortRole::kWan).capture_ring();
+  rte_ring* lan_out = lan.capture_ring();
   std::uint64_t out = 0;
   EXPECT_TRUE(test_support::poll_until(
-      30s, "the single actor to take every injected frame",
-      [&] { return single.packets_in.get() >= sent; }, [] { std::this_thread::sleep_for(1ms); },
+      30s, "the single actor to take every injected frame and account for it",
+      [&] {
+        return single.packets_in.get() >= sent &&
+               single.packets_in.get() + single.packets_generated.get() ==
+                   single.packets_out.get() + single.packets_consumed.get() + single.drops_total();
+      },
+      [] { std::this_thread::sleep_for(1ms); },
       [&] { return std::to_string(single.packets_in.get()) + " of " + std::to_string(sent); }));
   gateway->stop();
   for (rte_mbuf* mbuf : test_support::drain(wan_out)) {
     ++out;
     rte_pktmbuf_free(mbuf);
   }
+  std::uint64_t icmp_errors = 0;
+  for (rte_mbuf* mbuf : test_support::drain(lan_out)) {
+    const std::uint8_t* ip = rte_pktmbuf_mtod(mbuf, const std::uint8_t*) + io::kEthernetHeaderSize;
+    // To the sender, ICMP type 3 code 4 with the tunnel MTU.
+    EXPECT_EQ(io::load_be32(ip + 16), pattern.source_ip);
+    EXPECT_EQ(ip[9], io::kIpProtoIcmp);
+    EXPECT_EQ(ip[20], 3);
+    EXPECT_EQ(ip[21], 4);
+    EXPECT_EQ(io::load_be16(ip + 26), config.interface.mtu);
+    ++icmp_errors;
+    rte_pktmbuf_free(mbuf);
+  }
   EXPECT_EQ(single.packets_in.get(), sent);
-  EXPECT_EQ(out, 1u) << "only the one complete 100-byte frame is sealed";
-  EXPECT_EQ(single.packets_out.get(), out);
+  EXPECT_EQ(out, 1u + 5 * 2) << "the one complete 100-byte frame and 2 fragments per big one";
+  EXPECT_EQ(single.packets_fragmented.get(), 5u);
+  EXPECT_EQ(icmp_errors, 4u);
+  EXPECT_EQ(single.icmp_sent.get(), 4u);
+  EXPECT_EQ(single.packets_out.get(), out + icmp_errors);
   for (const auto& [reason, count] : expected) {
     EXPECT_EQ(single.drops_of(reason), count) << actors::to_string(reason);
   }

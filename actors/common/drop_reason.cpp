@@ -57,6 +57,8 @@ std::string_view to_string(DropReason reason) {
       return "handshake_flood";
     case DropReason::kShutdown:
       return "shutdown";
+    case DropReason::kForGateway:
+      return "for_gateway";
     default:
       return "unknown";
   }

@@ -47,6 +47,7 @@ enum class DropReason : std::uint8_t {
   kHandshakeReplayed,  // initiation timestamp not newer than the last accepted one
   kHandshakeFlood,     // initiations from one peer faster than 50 per second
   kShutdown,           // still in flight between actors when the gateway stopped
+  kForGateway,         // addressed to the gateway itself, and not an echo request
   kCount
 };
 inline constexpr std::size_t kDropReasonCount = static_cast<std::size_t>(DropReason::kCount);

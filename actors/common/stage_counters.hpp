@@ -56,6 +56,13 @@ struct alignas(64) StageCounters {
   Counter backoff_ns;
   // workers-*: time spent waiting for the shared peer table's lock.
   Counter lock_wait_ns;
+  // What the gateway did for inner packets as a router (dataplane/ip_services.hpp): ICMP it
+  // sent (errors and echo replies), ICMP errors it did not send (rate limit, or not allowed
+  // about that packet), SYNs whose MSS it lowered, packets it split into fragments.
+  Counter icmp_sent;
+  Counter icmp_suppressed;
+  Counter mss_clamped;
+  Counter packets_fragmented;
 
   void drop(DropReason reason, std::uint64_t n = 1) {
     drops[static_cast<std::size_t>(reason)].add(n);

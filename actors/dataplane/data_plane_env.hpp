@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "actors/common/stage_counters.hpp"
 #include "config/gateway_config.hpp"
@@ -30,6 +31,10 @@ struct DataPlaneEnv {
   crypto::AeadKind aead = crypto::AeadKind::kOpenSsl;
   OuterSource outer;
   std::uint16_t mtu = 0;  // inner MTU: larger packets are dropped, smaller padded up to it
+  // The gateway's own tunnel-side addresses ([interface] addresses): pings to them are answered.
+  std::vector<config::IpAddress> tunnel_addresses;
+  bool mss_clamping = true;  // see config::InterfaceConfig
+  bool icmp_unreachable = false;
   // The control actor's counters: whoever sends it a handshake message notes it there, which
   // is how the control actor knows its backlog ("under load"). Null without a control actor.
   std::shared_ptr<StageCounters> control_counters;
@@ -48,6 +53,11 @@ inline DataPlaneEnv make_data_plane_env(const config::GatewayConfig& config, io:
   // The WAN address is fixed for the gateway's life: looked up once, not per packet.
   env.outer = {wan.identity().mac, wan.identity().primary_ipv4(), config.interface.listen_port};
   env.mtu = config.interface.mtu;
+  for (const config::IpPrefix& prefix : config.interface.addresses) {
+    env.tunnel_addresses.push_back(prefix.address);
+  }
+  env.mss_clamping = config.interface.mss_clamping;
+  env.icmp_unreachable = config.interface.icmp_unreachable;
   return env;
 }
 

@@ -59,6 +59,28 @@ bool roaming_checksum_ok(const rte_mbuf* mbuf, const FrameVerdict& verdict) {
                                   verdict.udp.ip_offset);
 }
 
+void answer_for_gateway(rte_mbuf* mbuf, bool on_wan, IpServices& services, StageCounters& counters,
+                        FrameVerdict& out) {
+  const auto* ip = rte_pktmbuf_mtod(mbuf, const std::uint8_t*) + out.frame.l3_offset;
+  const bool is_v6 = out.frame.kind == io::FrameKind::kIpv6;
+  if (services.for_gateway(ip, is_v6) && services.answer_echo(mbuf, out.frame, on_wan, counters)) {
+    out.kind = FrameVerdict::Kind::kAnswer;
+    out.answer = mbuf;
+    return;
+  }
+  if (!on_wan) set_drop(out, DropReason::kForGateway);
+}
+
+void refuse_lan_frame(rte_mbuf* mbuf, DropReason reason, io::IcmpError error, Clock::time_point now,
+                      IpServices& services, StageCounters& counters, FrameVerdict& out) {
+  rte_mbuf* answer = services.make_error(mbuf, out.frame, error, now, counters);
+  if (answer == nullptr) return set_drop(out, reason);
+  counters.drop(reason);
+  rte_pktmbuf_free(mbuf);
+  out.kind = FrameVerdict::Kind::kAnswer;
+  out.answer = answer;
+}
+
 HandshakeIn make_handshake_in(const rte_mbuf* mbuf, const FrameVerdict& verdict,
                               Clock::time_point now) {
   const auto* message = rte_pktmbuf_mtod(mbuf, const std::uint8_t*) + verdict.udp.message_offset;

@@ -61,7 +61,7 @@ PeerPlane::Outbound PeerPlane::prepare_outbound(rte_mbuf* mbuf, const io::Parsed
   }
   if (frame.l3_length > mtu_) {
     reason = DropReason::kInnerTooBig;
-    return Outbound::kDrop;
+    return Outbound::kTooBig;
   }
   Keypair* keypair = peer->sessions.current();
   if (keypair == nullptr || !keypair->usable_for_sending(now)) {
@@ -185,14 +185,10 @@ PeerPlane::Delivery PeerPlane::accept_inbound(const CryptoArgs& args, std::uint6
     return delivery;
   }
   activity.data_received = now;
-  if (is_v6) {
-    delivery.reason = DropReason::kNoNeighbour;  // no IPv6 neighbour discovery yet
-    return delivery;
-  }
   delivery.kind = Delivery::kForward;
   delivery.inner_length = inner_length;
   delivery.inner_is_v6 = is_v6;
-  delivery.destination_v4 = info.destination.v4_host_order();
+  if (!is_v6) delivery.destination_v4 = info.destination.v4_host_order();
   return delivery;
 }
 

@@ -36,7 +36,8 @@ class PeerPlane {
   PeerTable& table() { return peers_; }
   std::vector<std::shared_ptr<PeerCounters>> peer_counters();
 
-  enum class Outbound { kSeal, kStaged, kDrop };
+  // kTooBig: the packet is above the tunnel MTU (the caller fragments it or tells the sender).
+  enum class Outbound { kSeal, kStaged, kTooBig, kDrop };
   // An inner IP packet from the LAN (frame parsed): picks the peer by destination, checks the
   // MTU, assigns the next counter and fills `args`. Without usable keys the mbuf is staged
   // (owned here now, counted as consumed by `counters`' actor) and a handshake requested; an

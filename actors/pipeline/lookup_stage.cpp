@@ -5,10 +5,12 @@
 // back here for the replay window, the source check, roaming and confirmation, then go to tx.
 #include <rte_mbuf.h>
 
+#include <array>
 #include <deque>
 
 #include "actors/dataplane/control_actions.hpp"
 #include "actors/dataplane/frame_classifier.hpp"
+#include "actors/dataplane/ip_services.hpp"
 #include "actors/dataplane/packet_crypto.hpp"
 #include "actors/pipeline/credit_window.hpp"
 #include "actors/pipeline/outbox.hpp"
@@ -23,6 +25,7 @@ struct LookupState {
   std::shared_ptr<PipelineContext> context;
   PipelineWiring wiring;
   std::unique_ptr<crypto::Aead> aead;  // keepalives only
+  std::unique_ptr<IpServices> services;
   std::vector<CreditWindow> crypto_credits;
   Outbox to_tx;  // towards tx (inbound batches after the second pass, gateway frames)
   std::uint32_t next_worker = 0;
@@ -88,11 +91,19 @@ auto with_plane(LookupActor* self) {
   return [plane = self->state.context->plane.get()](auto&& f) { f(*plane); };
 }
 
+// An outbound slot; a packet to fragment is left with kFragment for prepare_outbound_slots.
 void prepare_outbound_slot(LookupActor* self, PacketSlot& slot, Clock::time_point now) {
-  classify_lan_frame(slot.mbuf, now, counters_of(self), with_plane(self), slot.verdict);
+  classify_lan_frame(slot.mbuf, now, counters_of(self), *self->state.services, with_plane(self),
+                     slot.verdict);
   switch (slot.verdict.kind) {
     case FrameVerdict::Kind::kArp:
       slot.action = SlotAction::kArp;
+      return;
+    case FrameVerdict::Kind::kAnswer:
+      slot.mbuf = slot.verdict.answer;
+      slot.action = SlotAction::kAnswer;
+      return;
+    case FrameVerdict::Kind::kFragment:
       return;
     case FrameVerdict::Kind::kSeal:
       slot.action = SlotAction::kSeal;
@@ -107,10 +118,14 @@ void prepare_outbound_slot(LookupActor* self, PacketSlot& slot, Clock::time_poin
 
 void prepare_inbound_slot(LookupActor* self, PacketSlot& slot, Clock::time_point now) {
   LookupState& state = self->state;
-  classify_wan_frame(slot.mbuf, *state.context->env, now, with_plane(self), slot.verdict);
+  classify_wan_frame(slot.mbuf, *state.context->env, now, counters_of(self), *state.services,
+                     with_plane(self), slot.verdict);
   switch (slot.verdict.kind) {
     case FrameVerdict::Kind::kArp:
       slot.action = SlotAction::kArp;
+      return;
+    case FrameVerdict::Kind::kAnswer:
+      slot.action = SlotAction::kAnswer;
       return;
     case FrameVerdict::Kind::kHandshake:
       if (!state.context->control) return drop(self, slot, DropReason::kHandshakeBusy);
@@ -128,6 +143,30 @@ void prepare_inbound_slot(LookupActor* self, PacketSlot& slot, Clock::time_point
   }
 }
 
+// Outbound slots from `first` on. A packet to fragment makes room for its fragments right
+// behind it, in order; they are classified next, like any packet.
+void prepare_outbound_slots(LookupActor* self, PacketBatch& batch, std::size_t first,
+                            Clock::time_point now) {
+  std::vector<PacketSlot>& slots = batch.data->slots;
+  for (std::size_t i = first; i < slots.size(); ++i) {
+    if (slots[i].mbuf == nullptr || slots[i].from_wan) continue;
+    prepare_outbound_slot(self, slots[i], now);
+    if (slots[i].mbuf == nullptr || slots[i].verdict.kind != FrameVerdict::Kind::kFragment) {
+      continue;
+    }
+    std::array<rte_mbuf*, io::kMaxFragments> fragments;
+    const std::size_t count = self->state.services->fragment(slots[i].mbuf, slots[i].verdict.frame,
+                                                             fragments.data(), counters_of(self));
+    if (count == 0) {
+      drop(self, slots[i], DropReason::kInnerTooBig);
+      continue;
+    }
+    slots[i].mbuf = nullptr;  // freed by fragment()
+    slots.insert(slots.begin() + static_cast<std::ptrdiff_t>(i) + 1, count, PacketSlot{});
+    for (std::size_t f = 0; f < count; ++f) slots[i + 1 + f].mbuf = fragments[f];
+  }
+}
+
 // First pass: an rx batch.
 void prepare(LookupActor* self, PacketBatch& batch) {
   const auto now = Clock::now();
@@ -137,18 +176,43 @@ void prepare(LookupActor* self, PacketBatch& batch) {
     if (slot.mbuf == nullptr) continue;
     ++packets;
     bytes += slot.mbuf->pkt_len;
-    if (slot.from_wan) {
-      prepare_inbound_slot(self, slot, now);
-    } else {
-      prepare_outbound_slot(self, slot, now);
-    }
+    if (slot.from_wan) prepare_inbound_slot(self, slot, now);
   }
   counters_of(self).packets_in.add(packets);
   counters_of(self).bytes_in.add(bytes);
+  prepare_outbound_slots(self, batch, 0, now);
 }
 
-// Second pass: an inbound batch the worker opened.
-void accept(LookupActor* self, PacketBatch& batch) {
+// An accepted inner packet: to the LAN (tx decapsulates it), or, for a ping to one of our
+// addresses, the reply, out of the batch and into `answers`.
+void deliver_slot(LookupActor* self, PacketSlot& slot, std::size_t plaintext_offset,
+                  std::vector<rte_mbuf*>& answers) {
+  DropReason reason = DropReason::kNone;
+  const auto action = self->state.services->inbound(
+      rte_pktmbuf_mtod(slot.mbuf, std::uint8_t*) + plaintext_offset, slot.delivery.inner_length,
+      slot.delivery.inner_is_v6, counters_of(self), reason);
+  switch (action) {
+    case IpServices::Inbound::kForward:
+      slot.action = SlotAction::kDeliver;
+      return;
+    case IpServices::Inbound::kDrop:
+      return drop(self, slot, reason);
+    case IpServices::Inbound::kEcho:
+      if (!io::decapsulate(slot.mbuf, plaintext_offset, slot.delivery.inner_length,
+                           config::MacAddress{}, self->state.context->env->lan->identity().mac,
+                           slot.delivery.inner_is_v6)) {
+        return drop(self, slot, DropReason::kNoBufferRoom);
+      }
+      counters_of(self).packets_consumed.add(1);  // generated again by seal_gateway_frames
+      answers.push_back(slot.mbuf);
+      slot.mbuf = nullptr;
+      return;
+  }
+}
+
+// Second pass: an inbound batch the worker opened. Echo replies to pings through the tunnel go
+// to `answers`, to be sealed.
+void accept(LookupActor* self, PacketBatch& batch, std::vector<rte_mbuf*>& answers) {
   PeerPlane& plane = *self->state.context->plane;
   const auto now = Clock::now();
   // Lookup handles inbound packets twice; each pass balances in = out + consumed + drops.
@@ -172,16 +236,16 @@ void accept(LookupActor* self, PacketBatch& batch) {
         slot.mbuf = nullptr;
         break;
       case PeerPlane::Delivery::kForward:
-        slot.action = SlotAction::kDeliver;
+        deliver_slot(self, slot, plaintext_offset, answers);
         break;
     }
   }
 }
 
-// Packets released by a new session: a batch of their own, sealed by the next worker.
-void send_released(LookupActor* self) {
+// LAN frames the gateway sends into the tunnel itself (packets released by a new session, echo
+// replies): batches of their own, sealed by the next worker.
+void seal_gateway_frames(LookupActor* self, const std::vector<rte_mbuf*>& released) {
   LookupState& state = self->state;
-  auto released = state.context->plane->take_released();
   if (released.empty()) return;
   const auto now = Clock::now();
   const std::size_t batch_size = state.context->settings.batch_size;
@@ -190,15 +254,18 @@ void send_released(LookupActor* self) {
     PacketBatch batch =
         make_batch(BatchStream::kUnordered, 0, count, state.context->lookup_counters);
     for (std::size_t i = first; i < first + count; ++i) {
-      PacketSlot& slot = batch.data->slots.emplace_back();
-      slot.mbuf = released[i];
+      batch.data->slots.emplace_back().mbuf = released[i];
       counters_of(self).packets_generated.add(1);  // back from the peer plane
-      prepare_outbound_slot(self, slot, now);
     }
+    prepare_outbound_slots(self, batch, 0, now);
     count_out(self, batch);
     state.to_crypto.push_back(std::move(batch));
   }
   flush_to_crypto(self);
+}
+
+void send_released(LookupActor* self) {
+  seal_gateway_frames(self, self->state.context->plane->take_released());
 }
 
 void apply_control(LookupActor* self, ControlOutput& out) {
@@ -235,6 +302,7 @@ caf::behavior lookup_behavior(LookupActor* self, const std::shared_ptr<PipelineC
   LookupState& state = self->state;
   state.context = context;
   state.aead = context->env->make_aead();
+  state.services = std::make_unique<IpServices>(*context->env);
   const std::uint32_t capacity = context->settings.mailbox_capacity;
   state.crypto_credits.assign(context->crypto_counters.size(), CreditWindow(capacity));
   state.to_tx = Outbox(capacity);
@@ -250,11 +318,13 @@ caf::behavior lookup_behavior(LookupActor* self, const std::shared_ptr<PipelineC
         if (batch.data->opened) {
           // Back from worker `worker`: that edge's credit returns with it.
           self->state.crypto_credits[batch.data->worker].give_back(1);
-          accept(self, batch);
+          std::vector<rte_mbuf*> answers;
+          accept(self, batch, answers);
           count_out(self, batch);
           self->state.to_tx.push(std::move(batch));
           flush_to_tx(self);
           send_released(self);
+          seal_gateway_frames(self, answers);
         } else {
           prepare(self, batch);
           count_out(self, batch);

@@ -26,6 +26,8 @@ enum class SlotAction : std::uint8_t {
   kDeliver,   // inbound, accepted: tx decapsulates and sends to delivery.destination_v4
   kTransmit,  // a finished WAN frame (keepalive, handshake): tx sends to next_hop_ip
   kArp,       // an ARP frame for the tx actor's neighbour tables (port in `from_wan`)
+  kAnswer,    // the gateway's answer (echo reply, ICMP error): tx sends it back out the port
+              // the frame came in on (`from_wan`), to the neighbour that sent it
 };
 
 struct PacketSlot {

@@ -69,6 +69,9 @@ void transmit(TxActor* self, PacketBatch& batch) {
       case SlotAction::kArp:
         (slot.from_wan ? state.wan : state.lan)->handle_arp(mbuf, slot.verdict.frame, now);
         break;
+      case SlotAction::kAnswer:
+        (slot.from_wan ? state.wan : state.lan)->transmit(mbuf);
+        break;
       case SlotAction::kOpen:
         counters.drop(DropReason::kUnhandled);  // never reaches tx unopened
         rte_pktmbuf_free(mbuf);

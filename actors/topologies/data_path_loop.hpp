@@ -19,6 +19,7 @@
 #include "actors/common/tuning.hpp"
 #include "actors/dataplane/control_actions.hpp"
 #include "actors/dataplane/frame_classifier.hpp"
+#include "actors/dataplane/ip_services.hpp"
 #include "actors/dataplane/packet_crypto.hpp"
 #include "actors/dataplane/peer_plane.hpp"
 #include "actors/dataplane/port_side.hpp"
@@ -50,7 +51,8 @@ class DataPathLoop {
         aead_(env_.make_aead()),
         batch_(std::min<std::size_t>(context.batch_size, tuning::kMaxBurst)),
         lan_(*env_.lan, env_.pool, counters_, context.queue),
-        wan_(*env_.wan, env_.pool, counters_, context.queue) {}
+        wan_(*env_.wan, env_.pool, counters_, context.queue),
+        services_(env_) {}
 
   ~DataPathLoop() {
     if (queue_ == 0)
@@ -148,9 +150,10 @@ class DataPathLoop {
     return count;
   }
 
-  // A LAN frame, freshly received or released after a handshake.
+  // A LAN frame, freshly received or released after a handshake (or the gateway's own reply
+  // to a ping through the tunnel, or a fragment).
   void outbound(rte_mbuf* mbuf) {
-    classify_lan_frame(mbuf, now_, counters_, with_plane(), lan_verdict_);
+    classify_lan_frame(mbuf, now_, counters_, services_, with_plane(), lan_verdict_);
     switch (lan_verdict_.kind) {
       case FrameVerdict::Kind::kArp:
         return lan_.handle_arp(mbuf, lan_verdict_.frame, now_);
@@ -158,6 +161,10 @@ class DataPathLoop {
         break;
       case FrameVerdict::Kind::kStaged:
         return;
+      case FrameVerdict::Kind::kAnswer:
+        return lan_.transmit(lan_verdict_.answer);
+      case FrameVerdict::Kind::kFragment:
+        return send_fragments(mbuf);
       default:
         return drop(mbuf, lan_verdict_.reason);
     }
@@ -165,6 +172,14 @@ class DataPathLoop {
                                          env_.outer, env_.mtu, ip_id_++);
     if (reason != DropReason::kNone) return drop(mbuf, reason);
     wan_.transmit_to(mbuf, lan_verdict_.args.endpoint_ip, now_);
+  }
+
+  void send_fragments(rte_mbuf* mbuf) {
+    std::array<rte_mbuf*, io::kMaxFragments> fragments;
+    const std::size_t count =
+        services_.fragment(mbuf, lan_verdict_.frame, fragments.data(), counters_);
+    if (count == 0) return drop(mbuf, DropReason::kInnerTooBig);
+    for (std::size_t i = 0; i < count; ++i) outbound(fragments[i]);
   }
 
   // Packets that waited for a handshake: sealed now, in their arrival order.
@@ -182,10 +197,13 @@ class DataPathLoop {
     const std::size_t count = receive(wan_, mbufs.data());
     for (std::size_t i = 0; i < count; ++i) {
       rte_mbuf* mbuf = mbufs[i];
-      classify_wan_frame(mbuf, env_, now_, with_plane(), wan_verdict_);
+      classify_wan_frame(mbuf, env_, now_, counters_, services_, with_plane(), wan_verdict_);
       switch (wan_verdict_.kind) {
         case FrameVerdict::Kind::kArp:
           wan_.handle_arp(mbuf, wan_verdict_.frame, now_);
+          break;
+        case FrameVerdict::Kind::kAnswer:
+          wan_.transmit(wan_verdict_.answer);
           break;
         case FrameVerdict::Kind::kHandshake:
           forward_handshake(mbuf);
@@ -232,10 +250,17 @@ class DataPathLoop {
       case PeerPlane::Delivery::kForward:
         break;
     }
+    DropReason reason = DropReason::kNone;
+    const auto action =
+        services_.inbound(rte_pktmbuf_mtod(mbuf, std::uint8_t*) + plaintext_offset,
+                          delivery.inner_length, delivery.inner_is_v6, counters_, reason);
+    if (action == IpServices::Inbound::kDrop) return drop(mbuf, reason);
     if (!io::decapsulate(mbuf, plaintext_offset, delivery.inner_length, config::MacAddress{},
                          lan_.identity().mac, delivery.inner_is_v6)) {
       return drop(mbuf, DropReason::kNoBufferRoom);
     }
+    // A ping to one of our addresses through the tunnel: the reply goes back the same way.
+    if (action == IpServices::Inbound::kEcho) return outbound(mbuf);
     lan_.transmit_to(mbuf, delivery.destination_v4, now_);
   }
 
@@ -275,6 +300,7 @@ class DataPathLoop {
   std::uint16_t ip_id_ = 0;
   PortSide lan_;
   PortSide wan_;
+  IpServices services_;
   // One verdict per direction, reused for every frame: no per-packet construction, and the key
   // copy in its CryptoArgs is wiped once when the loop goes. (Two, because an inbound packet
   // that confirms a session releases outbound packets while its own verdict is still in use.)
