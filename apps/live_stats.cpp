@@ -129,6 +129,15 @@ void LiveStats::print_summary(std::ostream& out) const {
         out << "    drop " << actors::to_string(reason) << ": " << n << "\n";
       }
     }
+    // What the actor did as a router (dataplane/ip_services.hpp), when it did anything.
+    const std::pair<const char*, const actors::Counter*> router_events[] = {
+        {"icmp_sent", &counters->icmp_sent},
+        {"icmp_suppressed", &counters->icmp_suppressed},
+        {"mss_clamped", &counters->mss_clamped},
+        {"fragmented", &counters->packets_fragmented}};
+    for (const auto& [name, counter] : router_events) {
+      if (const auto n = counter->get()) out << "    " << name << ": " << n << "\n";
+    }
   }
   // Per peer, in the units `wg show` uses (WireGuard message bytes), so the two can be compared.
   for (const auto& peer : gateway_.peer_counters()) {

@@ -44,8 +44,8 @@ std::size_t write_icmp_error(std::uint8_t* out, const std::uint8_t* offending,
                              const config::IpAddress& source, IcmpError error, std::uint16_t mtu,
                              std::uint16_t ip_id);
 
-// Whether a validated IP packet is an ICMP (ICMPv6) echo request with a correct checksum,
-// addressed to `destination` (the caller checks that it is one of ours).
+// Whether a validated IP packet is an ICMP (ICMPv6) echo request with a correct checksum (the
+// caller checks that its destination is one of ours).
 bool is_echo_request(const std::uint8_t* ip, std::size_t length, bool is_v6);
 
 // Turns an echo request (is_echo_request) into its reply in place: addresses swapped, TTL or

@@ -118,7 +118,9 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 step "(c) iperf3 TCP 10 s A -> B"
+c_mbps=""
 if iperf_tcp A "$AWT_IP_B" 10 >/dev/null; then
+  c_mbps="$AWT_IPERF_MBPS"
   pass "$AWT_IPERF_MBPS Mbit/s received, $(iperf_retransmits) retransmissions"
 else
   fail "iperf3 A -> B failed"
@@ -398,6 +400,166 @@ if ((${#failures[@]} == failures_before)); then
         "$counted"
     else
       fail "$attacks; tunnel fine, but G's drop counters: ${problems%; }"
+    fi
+  fi
+fi
+
+# ---------------------------------------------------------------------------------------------
+# The gateway as a router (issue 11): its own addresses answer pings, from either site and
+# through the tunnel; packets above the tunnel MTU are fragmented (DF clear) or answered with
+# ICMP "fragmentation needed" (DF set); TCP between hosts with 1500-byte MTUs works, with MSS
+# clamping and without it (path-MTU discovery). actorwire's router counters must show it.
+# router_snapshot FILE: actorwire's summary into FILE (empty file for wireguard-go).
+router_snapshot() {
+  if [[ "$mode" == actorwire ]]; then actorwire_summary "$1" || : >"$1"; else : >"$1"; fi
+}
+# router_delta BEFORE AFTER EVENT: how much EVENT grew between two summaries.
+router_delta() { echo $(($(summary_router "$2" "$3") - $(summary_router "$1" "$3"))); }
+
+step "(i) the gateway answers pings to its own addresses"
+i_before="$AWT_WORK/logs/summary-i-before.txt"
+i_after="$AWT_WORK/logs/summary-i-after.txt"
+router_snapshot "$i_before"
+i_targets=("A $AWT_IP_G_LAN lan-address-from-A" "A $AWT_IP_G_WAN wan-address-from-A"
+  "P $AWT_IP_G_WAN wan-address-from-P" "B $AWT_IP_G_LAN lan-address-from-B-through-the-tunnel")
+[[ "$mode" == actorwire ]] && i_targets+=("B $AWT_IP_G_TUNNEL tunnel-address-from-B")
+i_done=() i_failed=()
+for target in "${i_targets[@]}"; do
+  read -r from dest what <<<"$target"
+  if ping_check "$from" "$dest" -c 2 -i 0.2 -W 2; then
+    i_done+=("$what")
+  else
+    i_failed+=("$what ($ping_summary)")
+  fi
+done
+router_snapshot "$i_after"
+i_replies=$(router_delta "$i_before" "$i_after" icmp_sent)
+if ((${#i_failed[@]})); then
+  fail "unanswered: ${i_failed[*]}; answered: ${i_done[*]:-none}"
+elif [[ "$mode" == actorwire ]] && ((i_replies < 2 * ${#i_targets[@]})); then
+  fail "all answered, but actorwire counted only $i_replies icmp_sent (>= $((2 * ${#i_targets[@]})))"
+else
+  pass "answered: ${i_done[*]}$([[ "$mode" == actorwire ]] && echo "; icmp_sent +$i_replies")"
+fi
+
+# From here on hosts A and B have the default 1500-byte MTU (the tunnel's is 1420).
+ip -n "$NS_A" link set vethA mtu 1500
+ip -n "$NS_B" link set vethB mtu 1500
+
+# udp_whole FROM TO_IP SIZE: one UDP datagram of SIZE bytes, DF clear, FROM -> TO_IP; sets
+# j_sent/j_received to what each side printed (equal when it arrived whole).
+j_port=$((AWT_IPERF_PORT + 1))
+udp_tool=(python3 "$here/udp-datagram.py")
+udp_whole() {
+  local from="$1" to_ip="$2" size="$3" ready="$AWT_WORK/udp-recv.ready" i
+  rm -f "$ready"
+  ip netns exec "$(ns_of_ip "$to_ip")" "${udp_tool[@]}" recv --bind "$to_ip:$j_port" \
+    --ready "$ready" --timeout 8 >"$AWT_WORK/logs/udp-recv.log" 2>&1 &
+  AWT_PIDS[udp]=$!
+  for ((i = 0; i < 50; i++)); do
+    [[ -e "$ready" ]] || ! kill -0 "${AWT_PIDS[udp]}" 2>/dev/null && break
+    sleep 0.1
+  done
+  j_sent="$(in_ns "$from" "${udp_tool[@]}" send --dst "$to_ip:$j_port" --size "$size" 2>&1)"
+  wait "${AWT_PIDS[udp]}"
+  unset "AWT_PIDS[udp]"
+  j_received="$(tail -n 1 "$AWT_WORK/logs/udp-recv.log")"
+  [[ "${j_sent#sent }" == "${j_received#received }" ]]
+}
+
+# A 1500-byte IP packet from A fits A's link but not the tunnel: the gateway fragments it.
+# (A larger datagram cannot test that here: A's kernel would fragment it first, and the
+# af_packet PMD's socket (PACKET_FANOUT_FLAG_DEFRAG) reassembles fragments before DPDK sees
+# them, into a frame above its 2048-byte ring frames. On a NIC the gateway gets the fragments.)
+step "(j) UDP without DF above the tunnel MTU: A -> B 1472 B (fragmented by G), B -> A 3000 B"
+j_before="$AWT_WORK/logs/summary-j-before.txt"
+j_after="$AWT_WORK/logs/summary-j-after.txt"
+router_snapshot "$j_before"
+if ! udp_whole A "$AWT_IP_B" 1472; then
+  fail "A -> B: A '$j_sent'; B '$j_received'"
+else
+  j_ab="$j_received"
+  router_snapshot "$j_after"
+  j_fragmented=$(router_delta "$j_before" "$j_after" fragmented)
+  if [[ "$mode" == actorwire ]] && ((j_fragmented < 1)); then
+    fail "A -> B arrived whole ($j_ab) but actorwire fragmented nothing"
+  elif ! udp_whole B "$AWT_IP_A" 3000; then
+    fail "A -> B fine ($j_ab); B -> A: B '$j_sent'; A '$j_received'"
+  else
+    pass "A -> B $j_ab$([[ "$mode" == actorwire ]] && echo " (actorwire fragmented $j_fragmented)");" \
+      "B -> A $j_received (its fragments forwarded)"
+  fi
+fi
+
+step "(k) ping -M do -s 1450 A -> B: A learns the tunnel MTU 1420 from the gateway's ICMP"
+k_before="$AWT_WORK/logs/summary-k-before.txt"
+k_after="$AWT_WORK/logs/summary-k-after.txt"
+router_snapshot "$k_before"
+in_ns A ip route flush cache
+ping_check A "$AWT_IP_B" -M do -s 1450 -c 1 -W 2
+k_first="$(grep -m1 -o 'Frag needed.*\|message too long.*' "$AWT_WORK/logs/ping.out")"
+k_route="$(in_ns A ip route get "$AWT_IP_B" | tr -s ' \n' ' ')"
+router_snapshot "$k_after"
+k_icmp=$(router_delta "$k_before" "$k_after" icmp_sent)
+# 1392 bytes of ICMP data + 28 bytes of headers = exactly the learned 1420.
+if [[ "$k_route" != *"mtu 1420"* ]]; then
+  fail "A's route to B after the ping: '$k_route' (no 'mtu 1420'); ping said '${k_first:-$ping_summary}'"
+elif ! ping_check A "$AWT_IP_B" -M do -s 1392 -c 2 -i 0.2 -W 2; then
+  fail "MTU 1420 learned, but a 1420-byte ping does not pass: $ping_summary"
+elif [[ "$mode" == actorwire ]] && ((k_icmp < 1)); then
+  fail "A learned mtu 1420, but actorwire counted no icmp_sent"
+else
+  pass "ping said '${k_first:-?}'; A's route: '$k_route'; a 1420-byte ping passes"
+fi
+
+# iperf_1500: iperf3 TCP 5 s A -> B after A forgot any learned path MTU; reports the
+# throughput against (c)'s (1420-byte host MTUs) and the MSS A's socket ended up with.
+iperf_1500() {
+  in_ns A ip route flush cache
+  iperf_tcp A "$AWT_IP_B" 5 >/dev/null || return 1
+  i_mss="$(awk -F'[:,]' '/"tcp_mss_default"/ { gsub(/[^0-9]/, "", $2); print $2; exit }' \
+    "$AWT_IPERF_JSON")"
+  i_ratio="$(awk -v a="$AWT_IPERF_MBPS" -v c="${c_mbps:-0}" \
+    'BEGIN { if (c > 0) printf "%.2f", a / c; else print "n/a" }')"
+}
+
+step "(l) iperf3 TCP 5 s A -> B, 1500-byte host MTUs, MSS clamping on (the default)"
+l_before="$AWT_WORK/logs/summary-l-before.txt"
+l_after="$AWT_WORK/logs/summary-l-after.txt"
+router_snapshot "$l_before"
+if ! iperf_1500; then
+  fail "iperf3 A -> B failed"
+else
+  router_snapshot "$l_after"
+  l_clamped=$(router_delta "$l_before" "$l_after" mss_clamped)
+  detail="$AWT_IPERF_MBPS Mbit/s (${i_ratio} x step (c)), A's MSS ${i_mss:-?},"
+  detail+=" $(iperf_retransmits) retransmissions"
+  if [[ "$mode" == actorwire ]] && ((l_clamped < 2 || ${i_mss:-9999} > 1380)); then
+    fail "$detail; actorwire clamped $l_clamped SYN(s) (>= 2: the SYN and the SYN-ACK), MSS must be <= 1380"
+  else
+    pass "$detail$([[ "$mode" == actorwire ]] && echo "; actorwire clamped $l_clamped SYN(s)")"
+  fi
+fi
+
+if [[ "$mode" == actorwire ]]; then
+  step "(m) the same with MSS clamping off: path-MTU discovery through the gateway's ICMP"
+  m_summary="$AWT_WORK/logs/summary-m.txt"
+  if ! AWT_MSS_CLAMPING=false restart_gateway "$mode"; then
+    fail "could not restart the gateway with mss_clamping = false"
+  elif ! ping_check A "$AWT_IP_B" -c 3 -W 2; then
+    fail "after the restart: ping A -> B: $ping_summary"
+  elif ! iperf_1500; then
+    fail "iperf3 A -> B failed"
+  else
+    router_snapshot "$m_summary"
+    m_icmp=$(summary_router "$m_summary" icmp_sent)
+    m_clamped=$(summary_router "$m_summary" mss_clamped)
+    detail="$AWT_IPERF_MBPS Mbit/s (${i_ratio} x step (c)), A's MSS ${i_mss:-?},"
+    detail+=" $(iperf_retransmits) retransmissions; actorwire sent $m_icmp ICMP, clamped $m_clamped"
+    if ((m_icmp < 1 || m_clamped != 0)); then
+      fail "$detail (expected >= 1 ICMP, 0 clamped)"
+    else
+      pass "$detail"
     fi
   fi
 fi

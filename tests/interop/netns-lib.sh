@@ -38,6 +38,9 @@ AWT_IP_G_WAN=192.0.2.1
 AWT_IP_P_WAN=192.0.2.2
 AWT_IP_P_LAN=10.20.0.1
 AWT_IP_B=10.20.0.2
+# actorwire's tunnel-side address ([interface] addresses): reachable from site B through the
+# tunnel only (P routes site A's /24 into it), for monitoring.
+AWT_IP_G_TUNNEL=10.10.0.254
 AWT_WG_PORT=51820
 AWT_IPERF_PORT=5201
 
@@ -348,6 +351,8 @@ write_actorwire_config() {
 private_key = "$(cat "$AWT_WORK/keys/g.key")"
 listen_port = $AWT_WG_PORT
 mtu = 1420
+addresses = ["$AWT_IP_G_TUNNEL/32"]
+mss_clamping = ${AWT_MSS_CLAMPING:-true}
 
 [[port]]
 role = "lan"
@@ -485,6 +490,12 @@ summary_drops() {
   awk '/^[^ ]/ { side = ($1 == "handshake" ? "handshake" : "data") }
        /^    drop / { sub(/:$/, "", $2); sum[side "/" $2] += $3 }
        END { for (k in sum) print k, sum[k] }' "$1"
+}
+
+# summary_router FILE EVENT: the sum over all actors of a router event line ("    EVENT: N":
+# icmp_sent, icmp_suppressed, mss_clamped, fragmented), 0 if none.
+summary_router() {
+  awk -v e="$2" '$1 == e ":" { n += $2 } END { print n + 0 }' "$1"
 }
 
 # summary_actor FILE ACTOR: "PACKETS_IN PACKETS_OUT DROPS" of an actor's row (zeros if absent):
