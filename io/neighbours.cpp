@@ -1,34 +1,8 @@
 #include "io/neighbours.hpp"
 
+#include <algorithm>
+
 namespace actorwire::io {
-
-void NeighbourTable::add_static(std::uint32_t ip, const config::MacAddress& mac) {
-  for (auto& entry : entries_) {
-    if (entry.ip == ip) {
-      entry = {ip, mac, true};
-      return;
-    }
-  }
-  entries_.push_back({ip, mac, true});
-}
-
-bool NeighbourTable::learn(std::uint32_t ip, const config::MacAddress& mac) {
-  for (auto& entry : entries_) {
-    if (entry.ip != ip) continue;
-    if (entry.is_static || entry.mac == mac) return false;
-    entry.mac = mac;
-    return true;
-  }
-  entries_.push_back({ip, mac, false});
-  return true;
-}
-
-const config::MacAddress* NeighbourTable::find(std::uint32_t ip) const {
-  for (const auto& entry : entries_) {
-    if (entry.ip == ip) return &entry.mac;
-  }
-  return nullptr;
-}
 
 bool PortIdentity::owns(std::uint32_t ipv4) const {
   for (const auto& prefix : addresses) {
@@ -51,6 +25,38 @@ std::optional<std::uint32_t> PortIdentity::next_hop_for(std::uint32_t destinatio
     if ((prefix.address.v4_host_order() & mask) == (destination & mask)) return destination;
   }
   if (next_hop && !next_hop->is_v6) return next_hop->v4_host_order();
+  return std::nullopt;
+}
+
+bool PortIdentity::owns_v6(const Ipv6Address& address) const {
+  if (address == link_local_address(mac)) return true;
+  for (const auto& prefix : addresses) {
+    if (prefix.address.is_v6 && prefix.address.bytes == address) return true;
+  }
+  return false;
+}
+
+Ipv6Address PortIdentity::primary_ipv6() const {
+  for (const auto& prefix : addresses) {
+    if (prefix.address.is_v6) return prefix.address.bytes;
+  }
+  return link_local_address(mac);
+}
+
+std::optional<Ipv6Address> PortIdentity::next_hop_for_v6(const Ipv6Address& destination) const {
+  const bool link_local = destination[0] == 0xFE && (destination[1] & 0xC0) == 0x80;
+  if (link_local) return destination;
+  for (const auto& prefix : addresses) {
+    if (!prefix.address.is_v6) continue;
+    bool on_link = true;
+    for (std::size_t bit = 0; bit < prefix.length && on_link; bit += 8) {
+      const std::size_t bits = std::min<std::size_t>(8, prefix.length - bit);
+      const auto mask = static_cast<std::uint8_t>(0xFF << (8 - bits));
+      on_link = ((prefix.address.bytes[bit / 8] ^ destination[bit / 8]) & mask) == 0;
+    }
+    if (on_link) return destination;
+  }
+  if (next_hop && next_hop->is_v6) return next_hop->bytes;
   return std::nullopt;
 }
 

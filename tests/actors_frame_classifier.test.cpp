@@ -171,7 +171,7 @@ TEST_F(FrameClassifierTest, LanArpIsForThePort) {
   request.target_ip = ipv4("10.10.0.1");
   rte_mbuf* mbuf = test_support::arp_frame(pool_, io::kBroadcastMac, request);
   const FrameVerdict verdict = lan(mbuf);
-  EXPECT_EQ(verdict.kind, FrameVerdict::Kind::kArp);
+  EXPECT_EQ(verdict.kind, FrameVerdict::Kind::kNeighbour);
   EXPECT_EQ(verdict.frame.kind, io::FrameKind::kArp);
   EXPECT_EQ(plane_calls_, 0);
   rte_pktmbuf_free(mbuf);
@@ -218,7 +218,7 @@ TEST_F(FrameClassifierTest, WanArpIsForThePort) {
   request.sender_ip = ipv4("192.0.2.2");
   request.target_ip = ipv4("192.0.2.1");
   rte_mbuf* mbuf = test_support::arp_frame(pool_, io::kBroadcastMac, request);
-  EXPECT_EQ(wan(mbuf).kind, FrameVerdict::Kind::kArp);
+  EXPECT_EQ(wan(mbuf).kind, FrameVerdict::Kind::kNeighbour);
   EXPECT_EQ(plane_calls_, 0);
   rte_pktmbuf_free(mbuf);
 }

@@ -2,17 +2,26 @@
 // 192.0.2.2 with a static MAC): neighbour MACs written on transmit, ARP requested for unknown
 // neighbours while frames wait (bounded, with a timeout), ARP answered and learned, and a full
 // port keeping the rest queued in order; nothing is lost uncounted, not even at destruction.
+// IPv6 (PortSideNdTest, the WAN port given fd0a::1/64): next hops resolved with neighbour
+// solicitations, solicitations for our addresses answered, advertisements learned, checked
+// against frames scapy built (tests/data/ndp_vectors.txt, see make_ndp_vectors.py).
 #include <gtest/gtest.h>
 #include <rte_ring.h>
 
 #include <array>
+#include <fstream>
+#include <map>
 #include <memory>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include "actors/common/tuning.hpp"
 #include "actors/dataplane/port_side.hpp"
 #include "dataplane_test_support.hpp"
+#include "io/ndp.hpp"
 #include "io/port.hpp"
+#include "test_hex.hpp"
 
 using namespace actorwire;
 using namespace std::chrono_literals;
@@ -34,12 +43,15 @@ class PortSideTest : public test_support::DataPlaneTest {
     ASSERT_NE(wan, nullptr);
     ASSERT_EQ(wan->neighbours.size(), 1u);
     ASSERT_EQ(wan->neighbours[0].mac, kStaticMac);
+    configure_wan(config_.ports[static_cast<std::size_t>(wan - config_.ports.data())]);
     std::string error;
     port_ = io::Port::open(*wan, config_.dpdk, pool_, 1, error);
     ASSERT_TRUE(port_) << error;
     ASSERT_TRUE(port_->in_memory());
     side_ = std::make_unique<actors::PortSide>(*port_, pool_, counters_);
   }
+  // Lets a derived fixture change the WAN port's config before the port opens.
+  virtual void configure_wan(config::PortConfig&) {}
   void TearDown() override {
     side_.reset();
     if (!placeholders_.empty()) take_placeholders();  // a failed test left them in the ring
@@ -69,7 +81,7 @@ class PortSideTest : public test_support::DataPlaneTest {
               io::FrameError::kNone);
     ASSERT_EQ(parsed.kind, io::FrameKind::kArp);
     counters_.packets_in.add(1);
-    side_->handle_arp(mbuf, parsed, now);
+    side_->handle_neighbour(mbuf, parsed, now);
   }
   io::ArpPacket reply_from(std::uint32_t ip, const config::MacAddress& mac) const {
     io::ArpPacket reply;
@@ -181,7 +193,7 @@ TEST_F(PortSideTest, AnUnknownNeighbourIsAskedForOnceAndItsReplyReleasesTheFrame
   expect_in_order(out, 0, kLearnedMac);
   const auto learned = side_->take_learned();
   ASSERT_EQ(learned.size(), 1u);
-  EXPECT_EQ(learned[0].first, neighbour);
+  EXPECT_EQ(learned[0].first, config::IpAddress::v4(neighbour));
   EXPECT_EQ(learned[0].second, kLearnedMac);
   EXPECT_TRUE(side_->take_learned().empty()) << "reported once";
   // From now on the MAC is known: no more waiting.
@@ -299,7 +311,7 @@ TEST_F(PortSideTest, ANeighbourLearnedElsewhereReleasesTheWaitingFrames) {
   const std::uint32_t neighbour = ipv4("192.0.2.50");
   transmit_to(frame(0), neighbour, t0);
   transmit_to(frame(1), neighbour, t0);
-  side_->learn(neighbour, kLearnedMac);
+  side_->learn(config::IpAddress::v4(neighbour), kLearnedMac);
   side_->flush();
   auto out = captured();
   ASSERT_EQ(out.size(), 3u);
@@ -310,7 +322,7 @@ TEST_F(PortSideTest, ANeighbourLearnedElsewhereReleasesTheWaitingFrames) {
   EXPECT_TRUE(side_->take_learned().empty()) << "a sibling's news is not reported back";
   // A static entry wins over what a sibling claims.
   transmit_to(frame(5), ipv4("192.0.2.2"), t0);
-  side_->learn(ipv4("192.0.2.2"), kLearnedMac);
+  side_->learn(config::IpAddress::v4(ipv4("192.0.2.2")), kLearnedMac);
   transmit_to(frame(6), ipv4("192.0.2.2"), t0);
   side_->flush();
   out = captured();
@@ -378,6 +390,514 @@ TEST_F(PortSideTest, DestroyingAPortSideCountsAndFreesWhatIsStillQueued) {
   EXPECT_EQ(rte_mempool_avail_count(pool_), start) << "every queued or parked mbuf freed";
   test_support::expect_balanced(counters_);
   take_placeholders();
+}
+
+// --- IPv6 neighbour discovery --------------------------------------------------------------------
+
+// The constants of tests/data/make_ndp_vectors.py.
+const config::MacAddress kOurMac{{0x02, 0, 0, 0, 0, 0x01}};
+const config::MacAddress kHostMac{{0x02, 0, 0, 0, 0, 0x02}};
+const config::MacAddress kProxyMac{{0x02, 0, 0, 0, 0, 0x22}};
+const config::MacAddress kStaticV6Mac{{0x02, 0, 0, 0, 0x0F, 0xFE}};  // the next hop fd0a::fe
+
+config::IpAddress ip6(const char* text) {
+  const auto parsed = config::parse_ip_address(text);
+  EXPECT_TRUE(parsed.has_value() && parsed->is_v6) << text;
+  return parsed.value_or(config::IpAddress{});
+}
+io::Ipv6Address v6(const char* text) {
+  return ip6(text).bytes;
+}
+
+const std::map<std::string, std::vector<std::uint8_t>>& nd_vectors() {
+  static const std::map<std::string, std::vector<std::uint8_t>> vectors = [] {
+    std::map<std::string, std::vector<std::uint8_t>> loaded;
+    const std::string path = ACTORWIRE_SOURCE_DIR "/tests/data/ndp_vectors.txt";
+    std::ifstream file(path);
+    EXPECT_TRUE(file) << "cannot open " << path;
+    std::string line;
+    while (std::getline(file, line)) {
+      if (line.empty() || line[0] == '#') continue;
+      std::istringstream fields(line);
+      std::string name;
+      std::string hex;
+      fields >> name >> hex;
+      loaded[name] = test_support::hex(hex);
+    }
+    return loaded;
+  }();
+  return vectors;
+}
+// A whole Ethernet frame of the vectors.
+std::vector<std::uint8_t> nd_vector(const std::string& name) {
+  const auto it = nd_vectors().find(name);
+  if (it == nd_vectors().end() || it->second.empty()) {
+    ADD_FAILURE() << "no vector " << name;
+    return {};
+  }
+  return it->second;
+}
+
+std::string hex_of(const rte_mbuf* mbuf) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  const auto* data = rte_pktmbuf_mtod(mbuf, const std::uint8_t*);
+  for (std::uint16_t i = 0; i < mbuf->data_len; ++i) {
+    out += digits[data[i] >> 4];
+    out += digits[data[i] & 0xF];
+  }
+  return out;
+}
+std::string hex_of(const std::vector<std::uint8_t>& bytes) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (std::uint8_t b : bytes) {
+    out += digits[b >> 4];
+    out += digits[b & 0xF];
+  }
+  return out;
+}
+
+// The WAN port as a dual-stack one: MAC 02:00:00:00:00:01 (link-local fe80::ff:fe00:1),
+// fd0a::1/64 beside 192.0.2.1/24, the IPv6 next hop fd0a::fe with a static MAC.
+class PortSideNdTest : public PortSideTest {
+ protected:
+  void configure_wan(config::PortConfig& wan) override {
+    wan.mac = kOurMac;
+    wan.addresses.push_back(*config::parse_interface_address("fd0a::1/64"));
+    wan.next_hop = ip6("fd0a::fe");
+    wan.neighbours.push_back({ip6("fd0a::fe"), kStaticV6Mac});
+  }
+  void SetUp() override {
+    PortSideTest::SetUp();
+    if (HasFatalFailure()) return;
+    ASSERT_EQ(port_->identity().mac, kOurMac);
+    ASSERT_EQ(port_->identity().primary_ipv6(), v6("fd0a::1"));
+  }
+
+  // An IPv6 frame as the gateway makes it before transmission (zero destination MAC), `id` in
+  // the first two payload bytes.
+  rte_mbuf* frame6(std::uint16_t id) {
+    auto packet = test_support::ipv6_packet(ip6("fd0a::1"), ip6("2001:db8::9"), 60);
+    io::store_be16(packet.data() + io::kIpv6HeaderSize, id);
+    return test_support::mbuf_with(pool_, test_support::ethernet_frame(packet, io::kEtherTypeIpv6));
+  }
+  void transmit_to_v6(rte_mbuf* mbuf, const char* destination,
+                      std::chrono::steady_clock::time_point now) {
+    counters_.packets_in.add(1);
+    side_->transmit_to_v6(mbuf, v6(destination), now);
+  }
+  // Receives a vector's frame as the classifier hands it over.
+  void receive(const std::string& name, std::chrono::steady_clock::time_point now) {
+    const auto bytes = nd_vector(name);
+    ASSERT_FALSE(bytes.empty());
+    rte_mbuf* mbuf = test_support::mbuf_with(pool_, bytes);
+    ASSERT_NE(mbuf, nullptr);
+    io::ParsedFrame parsed;
+    ASSERT_EQ(io::parse_frame(rte_pktmbuf_mtod(mbuf, const std::uint8_t*), mbuf->data_len, parsed),
+              io::FrameError::kNone)
+        << name;
+    ASSERT_EQ(parsed.kind, io::FrameKind::kIpv6) << name;
+    counters_.packets_in.add(1);
+    side_->handle_neighbour(mbuf, parsed, now);
+  }
+  // Flushes; returns what went out, as hex frames, and frees it.
+  std::vector<std::string> sent_hex() {
+    side_->flush();
+    std::vector<std::string> out;
+    for (rte_mbuf* mbuf : captured()) {
+      out.push_back(hex_of(mbuf));
+      rte_pktmbuf_free(mbuf);
+    }
+    return out;
+  }
+  static std::uint16_t id6_of(const rte_mbuf* mbuf) {
+    return io::load_be16(rte_pktmbuf_mtod(mbuf, const std::uint8_t*) + io::kEthernetHeaderSize +
+                         io::kIpv6HeaderSize);
+  }
+  // Frees what was captured, checking each is an IPv6 frame to `mac` with ids first, first+1...
+  static void expect_v6_in_order(const std::vector<rte_mbuf*>& mbufs, std::uint16_t first,
+                                 const config::MacAddress& mac) {
+    for (std::size_t i = 0; i < mbufs.size(); ++i) {
+      EXPECT_EQ(ether_type(mbufs[i]), io::kEtherTypeIpv6) << i;
+      EXPECT_EQ(id6_of(mbufs[i]), first + i) << i;
+      EXPECT_EQ(destination_mac(mbufs[i]), mac) << i;
+      EXPECT_EQ(mbufs[i]->data_len, io::kEthernetHeaderSize + io::kIpv6HeaderSize + 60) << i;
+      rte_pktmbuf_free(mbufs[i]);
+    }
+  }
+  using Learned = std::vector<std::pair<config::IpAddress, config::MacAddress>>;
+};
+
+TEST_F(PortSideNdTest, AnUnknownNeighbourIsSolicitedOnceAndItsAdvertisementReleasesTheFrames) {
+  const auto retry = actors::tuning::kArpRetryInterval;
+  transmit_to_v6(frame6(0), "fd0a::2", t0);
+  EXPECT_EQ(side_->queued(), 1u) << "one solicitation queued, the frame waits";
+  transmit_to_v6(frame6(1), "fd0a::2", t0 + retry / 2);
+  side_->expire_waiting(t0 + retry / 2);
+  EXPECT_EQ(side_->queued(), 1u) << "within the retry interval: no second solicitation";
+  const auto ns = nd_vector("ns_out");  // from fd0a::1 for fd0a::2, to ff02::1:ff00:2
+  EXPECT_EQ(sent_hex(), std::vector<std::string>{hex_of(ns)});
+  EXPECT_EQ(counters_.packets_generated.get(), 1u);
+  EXPECT_TRUE(side_->take_learned().empty());
+
+  // Unanswered for a retry interval: asked again, the same solicitation.
+  side_->expire_waiting(t0 + retry);
+  EXPECT_EQ(sent_hex(), std::vector<std::string>{hex_of(ns)});
+  EXPECT_EQ(counters_.packets_generated.get(), 2u);
+
+  receive("na_in", t0 + retry + 1ms);
+  EXPECT_EQ(counters_.packets_consumed.get(), 1u) << "the advertisement did its job";
+  EXPECT_EQ(side_->queued(), 2u);
+  side_->flush();
+  auto out = captured();
+  ASSERT_EQ(out.size(), 2u);
+  expect_v6_in_order(out, 0, kHostMac);
+  const Learned learned = side_->take_learned();
+  ASSERT_EQ(learned.size(), 1u);
+  EXPECT_EQ(learned[0].first, ip6("fd0a::2"));
+  EXPECT_EQ(learned[0].second, kHostMac);
+  EXPECT_TRUE(side_->take_learned().empty()) << "reported once";
+
+  // Known from now on: straight out, no solicitation, and no retry for it any more.
+  transmit_to_v6(frame6(2), "fd0a::2", t0 + retry + 2ms);
+  side_->flush();
+  out = captured();
+  ASSERT_EQ(out.size(), 1u);
+  expect_v6_in_order(out, 2, kHostMac);
+  side_->expire_waiting(t0 + 3 * retry);
+  EXPECT_TRUE(sent_hex().empty());
+  EXPECT_EQ(counters_.packets_generated.get(), 2u);
+  EXPECT_EQ(counters_.drops_total(), 0u);
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, TheTargetLinkLayerOptionWinsOverTheEthernetSource) {
+  transmit_to_v6(frame6(0), "fd0a::2", t0);
+  EXPECT_EQ(sent_hex().size(), 1u);  // the solicitation
+  receive("na_in_proxy", t0 + 1ms);  // sent by 02:..:02, option 02:..:22
+  side_->flush();
+  auto out = captured();
+  ASSERT_EQ(out.size(), 1u);
+  expect_v6_in_order(out, 0, kProxyMac);
+  const Learned learned = side_->take_learned();
+  ASSERT_EQ(learned.size(), 1u);
+  EXPECT_EQ(learned[0].second, kProxyMac);
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, EachUnknownOnLinkNeighbourIsSolicited) {
+  transmit_to_v6(frame6(0), "fd0a::2", t0);
+  transmit_to_v6(frame6(1), "fd0a::3", t0 + 1ms);  // a second host: asked for at once
+  transmit_to_v6(frame6(2), "fe80::2", t0 + 2ms);  // link-local: on-link, resolved too
+  side_->flush();
+  auto out = captured();
+  ASSERT_EQ(out.size(), 3u);
+  const std::pair<const char*, const char*> expected[] = {{"fd0a::2", "33:33:ff:00:00:02"},
+                                                          {"fd0a::3", "33:33:ff:00:00:03"},
+                                                          {"fe80::2", "33:33:ff:00:00:02"}};
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    const auto* data = rte_pktmbuf_mtod(out[i], const std::uint8_t*);
+    EXPECT_EQ(destination_mac(out[i]), *config::parse_mac_address(expected[i].second)) << i;
+    EXPECT_EQ(io::nd_type(data + io::kEthernetHeaderSize, out[i]->data_len - 14),
+              io::kNdNeighbourSolicitation)
+        << i;
+    io::NdMessage ns;
+    ASSERT_TRUE(io::parse_nd(data + 14, out[i]->data_len - 14u, ns)) << i;
+    EXPECT_EQ(ns.target, v6(expected[i].first)) << i;
+    EXPECT_EQ(ns.source, v6("fd0a::1")) << i;
+    EXPECT_EQ(ns.destination, io::solicited_node_address(ns.target)) << i;
+    EXPECT_EQ(ns.link_layer, kOurMac) << i;
+    rte_pktmbuf_free(out[i]);
+  }
+  EXPECT_EQ(counters_.packets_generated.get(), 3u);
+  side_.reset();  // the three frames still wait
+  EXPECT_EQ(counters_.drops_of(actors::DropReason::kNoNeighbour), 3u);
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, AStaticIpv6NeighbourNeedsNoSolicitation) {
+  transmit_to_v6(frame6(0), "fd0a::fe", t0);     // the static neighbour itself
+  transmit_to_v6(frame6(1), "2001:db8::9", t0);  // off-link: through it
+  transmit_to_v6(frame6(2), "2606:4700::1", t0);
+  side_->flush();
+  auto out = captured();
+  ASSERT_EQ(out.size(), 3u);
+  expect_v6_in_order(out, 0, kStaticV6Mac);
+  EXPECT_EQ(counters_.packets_generated.get(), 0u);
+  // A static entry wins over what a sibling claims.
+  side_->learn(ip6("fd0a::fe"), kHostMac);
+  transmit_to_v6(frame6(3), "2001:db8::9", t0 + 1ms);
+  side_->flush();
+  out = captured();
+  ASSERT_EQ(out.size(), 1u);
+  expect_v6_in_order(out, 3, kStaticV6Mac);
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, AMulticastDestinationGoesStraightOutToItsEthernetGroup) {
+  transmit_to_v6(frame6(0), "ff02::1:2", t0);
+  transmit_to_v6(frame6(1), "ff05::1:3", t0);
+  transmit_to_v6(frame6(2), "ff02::1", t0);
+  side_->flush();
+  auto out = captured();
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(destination_mac(out[0]), *config::parse_mac_address("33:33:00:01:00:02"));
+  EXPECT_EQ(destination_mac(out[1]), *config::parse_mac_address("33:33:00:01:00:03"));
+  EXPECT_EQ(destination_mac(out[2]), *config::parse_mac_address("33:33:00:00:00:01"));
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    EXPECT_EQ(id6_of(out[i]), i);
+    rte_pktmbuf_free(out[i]);
+  }
+  EXPECT_EQ(counters_.packets_generated.get(), 0u) << "nothing to resolve";
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, ASolicitationForOurAddressGetsASolicitedAdvertisementAndTeachesUs) {
+  receive("ns_in_host", t0);
+  EXPECT_EQ(side_->queued(), 1u);
+  side_->flush();
+  auto out = captured();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0]->pkt_len, io::kNdFrameSize);
+  EXPECT_EQ(hex_of(out[0]), hex_of(nd_vector("na_solicited_out")));
+  rte_pktmbuf_free(out[0]);
+  const Learned learned = side_->take_learned();
+  ASSERT_EQ(learned.size(), 1u);
+  EXPECT_EQ(learned[0].first, ip6("fd0a::2"));
+  EXPECT_EQ(learned[0].second, kHostMac);
+  // The asker is about to talk to us: known without a solicitation of ours.
+  transmit_to_v6(frame6(4), "fd0a::2", t0 + 1ms);
+  side_->flush();
+  out = captured();
+  ASSERT_EQ(out.size(), 1u);
+  expect_v6_in_order(out, 4, kHostMac);
+  EXPECT_EQ(counters_.packets_generated.get(), 0u);
+  EXPECT_EQ(counters_.drops_total(), 0u);
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, TheSourceLinkLayerOptionWinsOverTheEthernetSource) {
+  receive("ns_in_host_proxy_ll", t0);  // sent by 02:..:02, option 02:..:22
+  EXPECT_EQ(sent_hex(), std::vector<std::string>{hex_of(nd_vector("na_to_proxy_out"))});
+  const Learned learned = side_->take_learned();
+  ASSERT_EQ(learned.size(), 1u);
+  EXPECT_EQ(learned[0].first, ip6("fd0a::2"));
+  EXPECT_EQ(learned[0].second, kProxyMac);
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, ASolicitationFromAHostWeWaitForReleasesItsFrames) {
+  transmit_to_v6(frame6(0), "fd0a::2", t0);
+  EXPECT_EQ(sent_hex(), std::vector<std::string>{hex_of(nd_vector("ns_out"))});
+  receive("ns_in_host", t0 + 1ms);  // it resolves us before it answers
+  side_->flush();
+  auto out = captured();
+  ASSERT_EQ(out.size(), 2u);
+  // The frame released by the learning first, then the answer, or the other way round.
+  const bool answer_first = ether_type(out[0]) == io::kEtherTypeIpv6 &&
+                            hex_of(out[0]) == hex_of(nd_vector("na_solicited_out"));
+  rte_mbuf* answer = answer_first ? out[0] : out[1];
+  EXPECT_EQ(hex_of(answer), hex_of(nd_vector("na_solicited_out")));
+  rte_pktmbuf_free(answer);
+  expect_v6_in_order({answer_first ? out[1] : out[0]}, 0, kHostMac);
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, SolicitationsForOurLinkLocalAddressAndWithoutAnOptionAreAnswered) {
+  receive("ns_in_link_local", t0);  // for fe80::ff:fe00:1, our EUI-64 address
+  EXPECT_EQ(sent_hex(), std::vector<std::string>{hex_of(nd_vector("na_link_local_out"))});
+  Learned learned = side_->take_learned();
+  ASSERT_EQ(learned.size(), 1u);
+  EXPECT_EQ(learned[0].first, ip6("fe80::2"));
+  // Unicast, without a source link-layer option: answered to the Ethernet source, nothing
+  // learned (nothing to learn it from, RFC 4861 7.2.3).
+  receive("ns_in_unicast_no_option", t0 + 1ms);
+  EXPECT_EQ(sent_hex(), std::vector<std::string>{hex_of(nd_vector("na_unicast_out"))});
+  EXPECT_TRUE(side_->take_learned().empty());
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, DuplicateAddressDetectionIsAnsweredToAllNodes) {
+  receive("ns_in_dad", t0);  // from ::, 78 bytes: the answer is longer
+  side_->flush();
+  auto out = captured();
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(destination_mac(out[0]), *config::parse_mac_address("33:33:00:00:00:01"));
+  EXPECT_EQ(out[0]->data_len, io::kNdFrameSize);
+  EXPECT_EQ(out[0]->pkt_len, io::kNdFrameSize);
+  EXPECT_EQ(hex_of(out[0]), hex_of(nd_vector("na_dad_out")));
+  rte_pktmbuf_free(out[0]);
+  EXPECT_TRUE(side_->take_learned().empty()) << ":: is nobody to learn";
+  EXPECT_EQ(counters_.drops_total(), 0u);
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, ASolicitationForSomebodyElseIsNotForUs) {
+  receive("ns_in_other", t0);
+  EXPECT_EQ(side_->queued(), 0u);
+  EXPECT_EQ(counters_.drops_of(actors::DropReason::kNotForUs), 1u);
+  EXPECT_TRUE(side_->take_learned().empty()) << "it did not talk to us";
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, RouterAdvertisementsAndOtherNdMessagesAreCountedNotAnswered) {
+  receive("ra_in", t0);
+  EXPECT_EQ(counters_.drops_of(actors::DropReason::kRouterAdvertisement), 1u);
+  receive("rs_in", t0);
+  receive("redirect_in", t0);
+  EXPECT_EQ(counters_.drops_of(actors::DropReason::kUnhandled), 2u);
+  EXPECT_EQ(counters_.drops_total(), 3u);
+  EXPECT_EQ(side_->queued(), 0u);
+  EXPECT_TRUE(side_->take_learned().empty());
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, InvalidSolicitationsAndAdvertisementsAreCountedAndIgnored) {
+  transmit_to_v6(frame6(0), "fd0a::2", t0);  // waits for fd0a::2
+  EXPECT_EQ(sent_hex().size(), 1u);
+  const char* invalid[] = {
+      "bad_ns_hop_limit_64",    "bad_ns_checksum",        "bad_ns_code_1",
+      "bad_ns_option_length_0", "bad_ns_dad_with_ll",     "bad_ns_too_short",
+      "bad_na_hop_limit_64",    "bad_na_option_length_0", "bad_na_solicited_multicast",
+      "bad_ns_option_overrun"};
+  for (const char* name : invalid) receive(name, t0 + 1ms);
+  EXPECT_EQ(counters_.drops_of(actors::DropReason::kBadNeighbourDiscovery), std::size(invalid));
+  EXPECT_EQ(counters_.drops_total(), std::size(invalid));
+  EXPECT_TRUE(sent_hex().empty()) << "nothing answered, nothing released";
+  EXPECT_TRUE(side_->take_learned().empty());
+  // The valid answer still works.
+  receive("na_in", t0 + 2ms);
+  side_->flush();
+  auto out = captured();
+  ASSERT_EQ(out.size(), 1u);
+  expect_v6_in_order(out, 0, kHostMac);
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, AnAdvertisementForAnUnknownTargetIsNotLearned) {
+  receive("na_in_unsolicited", t0);  // for fd0a::77, nobody asked
+  EXPECT_EQ(counters_.drops_of(actors::DropReason::kNotForUs), 1u);
+  EXPECT_EQ(counters_.packets_consumed.get(), 0u);
+  EXPECT_TRUE(side_->take_learned().empty());
+  // Nor is a solicited one that answers another host.
+  receive("na_in_for_other", t0);
+  EXPECT_EQ(counters_.drops_of(actors::DropReason::kNotForUs), 2u);
+  EXPECT_TRUE(side_->take_learned().empty());
+  // So fd0a::77 still has to be resolved.
+  transmit_to_v6(frame6(0), "fd0a::77", t0 + 1ms);
+  side_->flush();
+  auto out = captured();
+  ASSERT_EQ(out.size(), 1u);
+  io::NdMessage ns;
+  ASSERT_TRUE(
+      io::parse_nd(rte_pktmbuf_mtod(out[0], const std::uint8_t*) + 14, out[0]->data_len - 14u, ns));
+  EXPECT_EQ(ns.type, io::kNdNeighbourSolicitation);
+  EXPECT_EQ(ns.target, v6("fd0a::77"));
+  rte_pktmbuf_free(out[0]);
+  side_.reset();  // the frame still waits
+  EXPECT_EQ(counters_.drops_of(actors::DropReason::kNoNeighbour), 1u);
+  test_support::expect_balanced(counters_);
+}
+
+// RFC 4861 7.2.5: an advertisement without the override flag completes a resolution in
+// progress, but must not change the link-layer address of a neighbour already known.
+TEST_F(PortSideNdTest, AnAdvertisementWithoutOverrideDoesNotChangeAKnownNeighbour) {
+  transmit_to_v6(frame6(0), "fd0a::2", t0);
+  EXPECT_EQ(sent_hex().size(), 1u);
+  receive("na_in", t0 + 1ms);  // fd0a::2 is 02:..:02
+  side_->flush();
+  auto out = captured();
+  ASSERT_EQ(out.size(), 1u);
+  expect_v6_in_order(out, 0, kHostMac);
+  side_->take_learned();
+  receive("na_in_no_override", t0 + 2ms);  // claims 02:..:22, override clear
+  transmit_to_v6(frame6(1), "fd0a::2", t0 + 3ms);
+  side_->flush();
+  out = captured();
+  ASSERT_EQ(out.size(), 1u);
+  expect_v6_in_order(out, 1, kHostMac);
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, AnAdvertisementWithoutOverrideCompletesAResolution) {
+  transmit_to_v6(frame6(0), "fd0a::2", t0);
+  EXPECT_EQ(sent_hex().size(), 1u);
+  receive("na_in_no_override", t0 + 1ms);
+  side_->flush();
+  auto out = captured();
+  ASSERT_EQ(out.size(), 1u);
+  expect_v6_in_order(out, 0, kProxyMac);
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, ANeighbourLearnedElsewhereReleasesTheWaitingFrames) {
+  transmit_to_v6(frame6(0), "fd0a::2", t0);
+  transmit_to_v6(frame6(1), "fd0a::2", t0);
+  EXPECT_EQ(sent_hex().size(), 1u);
+  side_->learn(ip6("fd0a::2"), kHostMac);
+  side_->flush();
+  auto out = captured();
+  ASSERT_EQ(out.size(), 2u);
+  expect_v6_in_order(out, 0, kHostMac);
+  EXPECT_TRUE(side_->take_learned().empty()) << "a sibling's news is not reported back";
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, FramesWaitingForAnUnansweredSolicitationTimeOut) {
+  transmit_to_v6(frame6(0), "fd0a::2", t0);
+  EXPECT_EQ(sent_hex().size(), 1u);
+  side_->expire_waiting(t0 + actors::tuning::kNeighbourTimeout + 1ms);
+  EXPECT_EQ(counters_.drops_of(actors::DropReason::kNoNeighbour), 1u);
+  EXPECT_TRUE(sent_hex().empty()) << "nothing waits: no more solicitations";
+  // A late answer (solicited, to our address: it answers a solicitation of ours) is still
+  // learned, but finds nothing to release.
+  receive("na_in", t0 + actors::tuning::kNeighbourTimeout + 2ms);
+  EXPECT_EQ(counters_.packets_consumed.get(), 1u);
+  EXPECT_EQ(side_->take_learned().size(), 1u);
+  EXPECT_TRUE(sent_hex().empty());
+  test_support::expect_balanced(counters_);
+}
+
+TEST_F(PortSideNdTest, ParkedIpv6FramesAreCountedAndFreedAtDestruction) {
+  const unsigned start = rte_mempool_avail_count(pool_);
+  transmit_to_v6(frame6(0), "fd0a::2", t0);  // parked, its solicitation queued
+  EXPECT_LT(rte_mempool_avail_count(pool_), start);
+  side_.reset();
+  EXPECT_EQ(counters_.drops_of(actors::DropReason::kNoNeighbour), 1u);
+  EXPECT_EQ(counters_.drops_of(actors::DropReason::kTxFull), 1u) << "the solicitation";
+  EXPECT_EQ(rte_mempool_avail_count(pool_), start);
+  test_support::expect_balanced(counters_);
+}
+
+// Without an IPv6 address or next hop (the default WAN): solicitations come from the EUI-64
+// link-local address, and off-link IPv6 has nowhere to go.
+TEST_F(PortSideTest, WithoutIpv6AddressesSolicitationsComeFromTheLinkLocalAddress) {
+  rte_mbuf* mbuf = test_support::mbuf_with(
+      pool_,
+      test_support::ethernet_frame(test_support::ipv6_packet(ip6("fe80::1"), ip6("fe80::2"), 20),
+                                   io::kEtherTypeIpv6));
+  counters_.packets_in.add(1);
+  side_->transmit_to_v6(mbuf, v6("fe80::2"), t0);
+  side_->flush();
+  auto out = captured();
+  ASSERT_EQ(out.size(), 1u);
+  io::NdMessage ns;
+  ASSERT_TRUE(
+      io::parse_nd(rte_pktmbuf_mtod(out[0], const std::uint8_t*) + 14, out[0]->data_len - 14u, ns));
+  EXPECT_EQ(ns.source, io::link_local_address(port_->identity().mac));
+  EXPECT_EQ(ns.target, v6("fe80::2"));
+  rte_pktmbuf_free(out[0]);
+  mbuf = test_support::mbuf_with(
+      pool_,
+      test_support::ethernet_frame(
+          test_support::ipv6_packet(ip6("fe80::1"), ip6("2001:db8::9"), 20), io::kEtherTypeIpv6));
+  counters_.packets_in.add(1);
+  side_->transmit_to_v6(mbuf, v6("2001:db8::9"), t0);
+  EXPECT_EQ(counters_.drops_of(actors::DropReason::kNoNeighbour), 1u);
+  EXPECT_EQ(side_->queued(), 0u);
+  side_.reset();  // the parked link-local frame
+  test_support::expect_balanced(counters_);
 }
 
 }  // namespace

@@ -59,6 +59,10 @@ std::string_view to_string(DropReason reason) {
       return "shutdown";
     case DropReason::kForGateway:
       return "for_gateway";
+    case DropReason::kRouterAdvertisement:
+      return "router_advertisement";
+    case DropReason::kBadNeighbourDiscovery:
+      return "bad_neighbour_discovery";
     default:
       return "unknown";
   }

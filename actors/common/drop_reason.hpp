@@ -31,23 +31,25 @@ enum class DropReason : std::uint8_t {
   kUnhandled,     // valid but not for this direction/stage yet
   kNotForUs,      // ARP/IP not addressed to this gateway
   // Inbound WireGuard (transport and handshake messages).
-  kBadMessage,         // unknown type or wrong size for its type
-  kUnknownIndex,       // receiver index matches no keypair or handshake of ours
-  kKeyExpired,         // keypair older than REJECT_AFTER_TIME
-  kDecryptFailed,      // transport message does not authenticate
-  kReplayed,           // counter seen before or too old (replay window)
-  kSourceNotAllowed,   // decrypted packet's source is outside the peer's allowed_ips
-  kStagedOverflow,     // more than MAX_STAGED_PACKETS waiting for a handshake (oldest goes)
-  kHandshakeGaveUp,    // packets waited for a handshake that never completed
-  kHandshakeBusy,      // the control actor has no credit left (handshake flood)
-  kBadMac1,            // handshake message without a valid mac1
-  kRateLimited,        // under load: source over its initiation rate
-  kUnknownPeer,        // initiation from a static key we do not know
-  kHandshakeRejected,  // does not decrypt / does not match our handshake state
-  kHandshakeReplayed,  // initiation timestamp not newer than the last accepted one
-  kHandshakeFlood,     // initiations from one peer faster than 50 per second
-  kShutdown,           // still in flight between actors when the gateway stopped
-  kForGateway,         // addressed to the gateway itself, and not an echo request
+  kBadMessage,             // unknown type or wrong size for its type
+  kUnknownIndex,           // receiver index matches no keypair or handshake of ours
+  kKeyExpired,             // keypair older than REJECT_AFTER_TIME
+  kDecryptFailed,          // transport message does not authenticate
+  kReplayed,               // counter seen before or too old (replay window)
+  kSourceNotAllowed,       // decrypted packet's source is outside the peer's allowed_ips
+  kStagedOverflow,         // more than MAX_STAGED_PACKETS waiting for a handshake (oldest goes)
+  kHandshakeGaveUp,        // packets waited for a handshake that never completed
+  kHandshakeBusy,          // the control actor has no credit left (handshake flood)
+  kBadMac1,                // handshake message without a valid mac1
+  kRateLimited,            // under load: source over its initiation rate
+  kUnknownPeer,            // initiation from a static key we do not know
+  kHandshakeRejected,      // does not decrypt / does not match our handshake state
+  kHandshakeReplayed,      // initiation timestamp not newer than the last accepted one
+  kHandshakeFlood,         // initiations from one peer faster than 50 per second
+  kShutdown,               // still in flight between actors when the gateway stopped
+  kForGateway,             // addressed to the gateway itself, and not an echo request
+  kRouterAdvertisement,    // ignored: the gateway's routes are configured, not learned
+  kBadNeighbourDiscovery,  // an NS/NA that fails RFC 4861's validity checks
   kCount
 };
 inline constexpr std::size_t kDropReasonCount = static_cast<std::size_t>(DropReason::kCount);

@@ -1,6 +1,19 @@
 #include "actors/dataplane/frame_classifier.hpp"
 
+#include "io/ndp.hpp"
+
 namespace actorwire::actors {
+namespace {
+
+// ARP, or an IPv6 neighbour-discovery message: the port's business, not the tunnel's.
+bool is_neighbour_frame(const rte_mbuf* mbuf, const io::ParsedFrame& frame) {
+  if (frame.kind == io::FrameKind::kArp) return true;
+  return frame.kind == io::FrameKind::kIpv6 &&
+         io::nd_type(rte_pktmbuf_mtod(mbuf, const std::uint8_t*) + frame.l3_offset,
+                     frame.l3_length) != 0;
+}
+
+}  // namespace
 
 void parse_lan_frame(const rte_mbuf* mbuf, FrameVerdict& out) {
   if (const auto error =
@@ -8,8 +21,8 @@ void parse_lan_frame(const rte_mbuf* mbuf, FrameVerdict& out) {
       error != io::FrameError::kNone) {
     return set_drop(out, drop_reason_for(error));
   }
-  out.kind =
-      out.frame.kind == io::FrameKind::kArp ? FrameVerdict::Kind::kArp : FrameVerdict::Kind::kSeal;
+  out.kind = is_neighbour_frame(mbuf, out.frame) ? FrameVerdict::Kind::kNeighbour
+                                                 : FrameVerdict::Kind::kSeal;
 }
 
 void parse_wan_frame(const rte_mbuf* mbuf, const DataPlaneEnv& env, FrameVerdict& out) {
@@ -18,8 +31,8 @@ void parse_wan_frame(const rte_mbuf* mbuf, const DataPlaneEnv& env, FrameVerdict
       error != io::FrameError::kNone) {
     return set_drop(out, drop_reason_for(error));
   }
-  if (out.frame.kind == io::FrameKind::kArp) {
-    out.kind = FrameVerdict::Kind::kArp;
+  if (is_neighbour_frame(mbuf, out.frame)) {
+    out.kind = FrameVerdict::Kind::kNeighbour;
     return;
   }
   io::FrameError frame_error = io::FrameError::kNone;

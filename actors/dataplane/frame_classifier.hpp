@@ -29,7 +29,7 @@ namespace actorwire::actors {
 struct FrameVerdict {
   enum class Kind : std::uint8_t {
     kDrop,       // free it, counted under `reason`
-    kArp,        // for the receiving port's neighbour table
+    kNeighbour,  // ARP or IPv6 neighbour discovery, for the receiving port's PortSide
     kHandshake,  // WAN: a handshake message for the control actor (credit taken, checksum ok)
     kSeal,       // LAN: seal with `args`, send to args.endpoint_ip on the WAN
     kOpen,       // WAN: a transport message to open with `args`
@@ -51,11 +51,12 @@ struct FrameVerdict {
 
 // --- the pure steps (frame_classifier.cpp) ----------------------------------------------------
 
-// Parses a LAN frame: kArp, kDrop (malformed), or kSeal as a candidate the peer plane decides.
+// Parses a LAN frame: kNeighbour, kDrop (malformed), or kSeal as a candidate the peer plane
+// decides.
 void parse_lan_frame(const rte_mbuf* mbuf, FrameVerdict& out);
-// Parses a WAN frame: kArp, kDrop (malformed, not ours, not WireGuard), kHandshake (UDP checksum
-// verified: the control actor answers to the source address, so it must be the real one) or
-// kOpen as a candidate with its transport header parsed.
+// Parses a WAN frame: kNeighbour, kDrop (malformed, not ours, not WireGuard), kHandshake (UDP
+// checksum verified: the control actor answers to the source address, so it must be the real one)
+// or kOpen as a candidate with its transport header parsed.
 void parse_wan_frame(const rte_mbuf* mbuf, const DataPlaneEnv& env, FrameVerdict& out);
 // A roaming source: the UDP checksum is checked before the payload is decrypted in place, so a
 // corrupted header cannot redirect the tunnel. False: drop as malformed_udp.

@@ -135,10 +135,6 @@ IpServices::Inbound IpServices::inbound(std::uint8_t* inner, std::size_t length,
     counters.icmp_sent.add(1);
     return Inbound::kEcho;
   }
-  if (is_v6) {
-    reason = DropReason::kNoNeighbour;  // no IPv6 neighbour discovery on the LAN yet
-    return Inbound::kDrop;
-  }
   if (mss_clamping_) clamp_mss(inner, length, is_v6, counters);
   return Inbound::kForward;
 }

@@ -188,7 +188,11 @@ PeerPlane::Delivery PeerPlane::accept_inbound(const CryptoArgs& args, std::uint6
   delivery.kind = Delivery::kForward;
   delivery.inner_length = inner_length;
   delivery.inner_is_v6 = is_v6;
-  if (!is_v6) delivery.destination_v4 = info.destination.v4_host_order();
+  if (is_v6) {
+    delivery.destination_v6 = info.destination.bytes;
+  } else {
+    delivery.destination_v4 = info.destination.v4_host_order();
+  }
   return delivery;
 }
 

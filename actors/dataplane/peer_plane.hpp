@@ -20,6 +20,7 @@
 #include "config/gateway_config.hpp"
 #include "crypto/transport.hpp"
 #include "io/headers.hpp"
+#include "io/ndp.hpp"
 
 struct rte_mbuf;
 
@@ -62,6 +63,7 @@ class PeerPlane {
     std::size_t inner_length = 0;  // kForward: the inner IP packet without padding
     bool inner_is_v6 = false;
     std::uint32_t destination_v4 = 0;  // kForward, IPv4: host order
+    io::Ipv6Address destination_v6{};  // kForward, IPv6
   };
   // After the message authenticated: replay window, counters, confirmation, roaming, inner
   // packet checks. `plaintext` holds `padded_length` decrypted bytes.

@@ -1,15 +1,33 @@
 #include "actors/dataplane/port_side.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "actors/common/tuning.hpp"
+#include "io/ndp.hpp"
 
 namespace actorwire::actors {
+namespace {
+
+config::IpAddress v6_address(const io::Ipv6Address& bytes) {
+  config::IpAddress address;
+  address.is_v6 = true;
+  address.bytes = bytes;
+  return address;
+}
+
+void write_destination_mac(rte_mbuf* mbuf, const config::MacAddress& mac) {
+  std::copy(mac.bytes.begin(), mac.bytes.end(), rte_pktmbuf_mtod(mbuf, std::uint8_t*));
+}
+
+}  // namespace
 
 PortSide::PortSide(io::Port& port, rte_mempool* pool, StageCounters& counters, std::uint16_t queue)
     : port_(port), pool_(pool), queue_(queue), counters_(counters) {
   for (const auto& neighbour : port.static_neighbours()) {
-    if (!neighbour.address.is_v6) {
+    if (neighbour.address.is_v6) {
+      neighbours_v6_.add_static(neighbour.address.bytes, neighbour.mac);
+    } else {
       neighbours_.add_static(neighbour.address.v4_host_order(), neighbour.mac);
     }
   }
@@ -27,101 +45,143 @@ void PortSide::drop(rte_mbuf* mbuf, DropReason reason) {
   rte_pktmbuf_free(mbuf);
 }
 
-void PortSide::transmit_to(rte_mbuf* mbuf, std::uint32_t destination,
-                           std::chrono::steady_clock::time_point now) {
+void PortSide::transmit_to(rte_mbuf* mbuf, std::uint32_t destination, TimePoint now) {
   const auto hop = identity().next_hop_for(destination);
   if (!hop) return drop(mbuf, DropReason::kNoNeighbour);
-  auto* ethernet = rte_pktmbuf_mtod(mbuf, std::uint8_t*);
   if (const auto* mac = neighbours_.find(*hop)) {
-    std::copy(mac->bytes.begin(), mac->bytes.end(), ethernet);
+    write_destination_mac(mbuf, *mac);
     tx_.push_back(mbuf);
     return;
   }
+  park(mbuf, config::IpAddress::v4(*hop), now);
+}
+
+void PortSide::transmit_to_v6(rte_mbuf* mbuf, const io::Ipv6Address& destination, TimePoint now) {
+  if (destination[0] == 0xFF) {
+    write_destination_mac(mbuf, io::ipv6_multicast_mac(destination));
+    tx_.push_back(mbuf);
+    return;
+  }
+  const auto hop = identity().next_hop_for_v6(destination);
+  if (!hop) return drop(mbuf, DropReason::kNoNeighbour);
+  if (const auto* mac = neighbours_v6_.find(*hop)) {
+    write_destination_mac(mbuf, *mac);
+    tx_.push_back(mbuf);
+    return;
+  }
+  park(mbuf, v6_address(*hop), now);
+}
+
+void PortSide::park(rte_mbuf* mbuf, const config::IpAddress& neighbour, TimePoint now) {
   if (waiting_.size() >= tuning::kMaxAwaitingNeighbour) {
     drop(waiting_.front().mbuf, DropReason::kNoNeighbour);
     waiting_.pop_front();
   }
-  waiting_.push_back({mbuf, *hop, now});
-  request(*hop, now);
+  waiting_.push_back({mbuf, neighbour, now});
+  request(neighbour, now);
 }
 
-void PortSide::request(std::uint32_t neighbour, std::chrono::steady_clock::time_point now) {
+bool PortSide::waiting_for(const config::IpAddress& neighbour) const {
+  return std::any_of(waiting_.begin(), waiting_.end(),
+                     [&](const Waiting& w) { return w.neighbour == neighbour; });
+}
+
+void PortSide::request(const config::IpAddress& neighbour, TimePoint now) {
   // Rate-limited per neighbour, like the kernel's per-neighbour retransmit timer: a second
   // unknown host must not wait for the first one's retry interval.
-  const auto [asked, first_time] = last_request_.try_emplace(neighbour, now);
-  if (!first_time) {
-    if (now - asked->second < tuning::kArpRetryInterval) return;
-    asked->second = now;
+  auto asked = std::find_if(asked_.begin(), asked_.end(),
+                            [&](const Asked& a) { return a.neighbour == neighbour; });
+  if (asked == asked_.end()) {
+    asked_.push_back({neighbour, now});
+  } else {
+    if (now - asked->when < tuning::kArpRetryInterval) return;
+    asked->when = now;
   }
   next_retry_ = std::min(next_retry_, now + tuning::kArpRetryInterval);
   rte_mbuf* mbuf = rte_pktmbuf_alloc(pool_);
   if (mbuf == nullptr) return;
-  auto* data = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(mbuf, io::kArpFrameSize));
-  io::write_arp_frame(data, io::kBroadcastMac, io::make_arp_request(identity(), neighbour));
+  const std::size_t size = neighbour.is_v6 ? io::kNdFrameSize : io::kArpFrameSize;
+  auto* data = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_append(mbuf, size));
+  if (neighbour.is_v6) {
+    io::write_neighbour_solicitation(data, identity().mac, identity().primary_ipv6(),
+                                     neighbour.bytes);
+  } else {
+    io::write_arp_frame(data, io::kBroadcastMac,
+                        io::make_arp_request(identity(), neighbour.v4_host_order()));
+  }
   counters_.packets_generated.add(1);
   tx_.push_back(mbuf);
 }
 
-void PortSide::release(std::uint32_t neighbour, const config::MacAddress& mac) {
+void PortSide::release(const config::IpAddress& neighbour, const config::MacAddress& mac) {
   for (auto it = waiting_.begin(); it != waiting_.end();) {
-    if (it->neighbour != neighbour) {
+    if (!(it->neighbour == neighbour)) {
       ++it;
       continue;
     }
-    auto* ethernet = rte_pktmbuf_mtod(it->mbuf, std::uint8_t*);
-    std::copy(mac.bytes.begin(), mac.bytes.end(), ethernet);
+    write_destination_mac(it->mbuf, mac);
     tx_.push_back(it->mbuf);
     it = waiting_.erase(it);
   }
-  last_request_.erase(neighbour);
+  std::erase_if(asked_, [&](const Asked& a) { return a.neighbour == neighbour; });
 }
 
-void PortSide::learn(std::uint32_t ip, const config::MacAddress& mac) {
-  neighbours_.learn(ip, mac);
-  if (const auto* known = neighbours_.find(ip)) release(ip, *known);  // static entries win
+void PortSide::learned(const config::IpAddress& neighbour, const config::MacAddress& mac) {
+  release(neighbour, mac);
+  learned_.emplace_back(neighbour, mac);
 }
 
-std::vector<std::pair<std::uint32_t, config::MacAddress>> PortSide::take_learned() {
-  std::vector<std::pair<std::uint32_t, config::MacAddress>> out;
+void PortSide::learn(const config::IpAddress& ip, const config::MacAddress& mac) {
+  // Static entries win: release with whatever the table holds now.
+  const config::MacAddress* known = nullptr;
+  if (ip.is_v6) {
+    neighbours_v6_.learn(ip.bytes, mac);
+    known = neighbours_v6_.find(ip.bytes);
+  } else {
+    neighbours_.learn(ip.v4_host_order(), mac);
+    known = neighbours_.find(ip.v4_host_order());
+  }
+  if (known != nullptr) release(ip, *known);
+}
+
+std::vector<std::pair<config::IpAddress, config::MacAddress>> PortSide::take_learned() {
+  std::vector<std::pair<config::IpAddress, config::MacAddress>> out;
   out.swap(learned_);
   return out;
 }
 
-void PortSide::expire_waiting(std::chrono::steady_clock::time_point now) {
+void PortSide::expire_waiting(TimePoint now) {
   while (!waiting_.empty() && now - waiting_.front().since > tuning::kNeighbourTimeout) {
     drop(waiting_.front().mbuf, DropReason::kNoNeighbour);
     waiting_.pop_front();
   }
   if (waiting_.empty()) {
-    if (!last_request_.empty()) last_request_.clear();  // clear() always wipes the buckets
+    asked_.clear();
     return;
   }
   // This runs every poll: rescan only once some neighbour's retry can be due.
   if (now < next_retry_) return;
   // Keep asking for every neighbour something still waits for; forget the others.
-  for (auto it = last_request_.begin(); it != last_request_.end();) {
-    const std::uint32_t neighbour = it->first;
-    const bool waited_for = std::any_of(waiting_.begin(), waiting_.end(),
-                                        [&](const Waiting& w) { return w.neighbour == neighbour; });
-    it = waited_for ? std::next(it) : last_request_.erase(it);
-  }
+  std::erase_if(asked_, [&](const Asked& a) { return !waiting_for(a.neighbour); });
   for (const Waiting& waiting : waiting_) request(waiting.neighbour, now);
-  next_retry_ = std::chrono::steady_clock::time_point::max();
-  for (const auto& [neighbour, asked] : last_request_) {
-    next_retry_ = std::min(next_retry_, asked + tuning::kArpRetryInterval);
-  }
+  next_retry_ = TimePoint::max();
+  for (const Asked& a : asked_)
+    next_retry_ = std::min(next_retry_, a.when + tuning::kArpRetryInterval);
 }
 
-void PortSide::handle_arp(rte_mbuf* mbuf, const io::ParsedFrame& frame,
-                          std::chrono::steady_clock::time_point) {
+void PortSide::handle_neighbour(rte_mbuf* mbuf, const io::ParsedFrame& frame, TimePoint) {
+  if (frame.kind == io::FrameKind::kArp) return handle_arp(mbuf, frame);
+  handle_nd(mbuf, frame);
+}
+
+void PortSide::handle_arp(rte_mbuf* mbuf, const io::ParsedFrame& frame) {
   auto* data = rte_pktmbuf_mtod(mbuf, std::uint8_t*);
   const io::ArpPacket arp = io::read_arp(data + frame.l3_offset);
   io::ArpPacket reply;
   const io::ArpAction action = io::process_arp(arp, identity(), neighbours_, reply);
   if (action != io::ArpAction::kIgnore) {
     if (const auto* mac = neighbours_.find(arp.sender_ip)) {
-      release(arp.sender_ip, *mac);
-      learned_.emplace_back(arp.sender_ip, *mac);
+      learned(config::IpAddress::v4(arp.sender_ip), *mac);
     }
   }
   switch (action) {
@@ -136,6 +196,55 @@ void PortSide::handle_arp(rte_mbuf* mbuf, const io::ParsedFrame& frame,
       break;
   }
   const std::size_t length = io::write_arp_frame(data, reply.target_mac, reply);
+  mbuf->data_len = static_cast<std::uint16_t>(length);
+  mbuf->pkt_len = static_cast<std::uint32_t>(length);
+  tx_.push_back(mbuf);
+}
+
+void PortSide::handle_nd(rte_mbuf* mbuf, const io::ParsedFrame& frame) {
+  auto* data = rte_pktmbuf_mtod(mbuf, std::uint8_t*);
+  const std::uint8_t* ip = data + frame.l3_offset;
+  const std::uint8_t type = io::nd_type(ip, frame.l3_length);
+  if (type == io::kNdRouterAdvertisement) return drop(mbuf, DropReason::kRouterAdvertisement);
+  if (type != io::kNdNeighbourSolicitation && type != io::kNdNeighbourAdvertisement) {
+    return drop(mbuf, DropReason::kUnhandled);  // router solicitations, redirects
+  }
+  io::NdMessage nd;
+  if (!io::parse_nd(ip, frame.l3_length, nd)) {
+    return drop(mbuf, DropReason::kBadNeighbourDiscovery);
+  }
+  config::MacAddress ethernet_source;
+  std::memcpy(ethernet_source.bytes.data(), data + 6, 6);
+  if (type == io::kNdNeighbourAdvertisement) {
+    // RFC 4861 7.2.5: an advertisement only updates a neighbour we know or are resolving. A
+    // solicited one to our address answers our solicitation, though maybe one a sibling worker
+    // sent (the answer need not arrive on the queue that asked): that one is learned too.
+    const config::IpAddress target = v6_address(nd.target);
+    const bool answers_us = nd.solicited && identity().owns_v6(nd.destination);
+    if (!answers_us && neighbours_v6_.find(nd.target) == nullptr && !waiting_for(target)) {
+      return drop(mbuf, DropReason::kNotForUs);
+    }
+    // Without the override flag an advertisement must not change a known neighbour's address
+    // (RFC 4861 7.2.5); it may still complete one we are resolving.
+    const bool known = neighbours_v6_.find(nd.target) != nullptr;
+    if ((!known || nd.override_flag) &&
+        neighbours_v6_.learn(nd.target, nd.link_layer.value_or(ethernet_source))) {
+      learned(target, *neighbours_v6_.find(nd.target));
+    }
+    counters_.packets_consumed.add(1);
+    rte_pktmbuf_free(mbuf);
+    return;
+  }
+  if (!identity().owns_v6(nd.target)) return drop(mbuf, DropReason::kNotForUs);
+  // Duplicate address detection (from ::) gets an answer to all nodes, anything else a
+  // solicited one; the sender is worth remembering (RFC 4861 7.2.3), it is about to talk.
+  const bool detection = io::is_unspecified(nd.source);
+  if (!detection && nd.link_layer && neighbours_v6_.learn(nd.source, *nd.link_layer)) {
+    learned(v6_address(nd.source), *neighbours_v6_.find(nd.source));
+  }
+  const std::size_t length = io::write_neighbour_advertisement(
+      data, identity().mac, nd.target, nd.link_layer.value_or(ethernet_source), nd.source,
+      !detection);
   mbuf->data_len = static_cast<std::uint16_t>(length);
   mbuf->pkt_len = static_cast<std::uint32_t>(length);
   tx_.push_back(mbuf);

@@ -96,8 +96,8 @@ void prepare_outbound_slot(LookupActor* self, PacketSlot& slot, Clock::time_poin
   classify_lan_frame(slot.mbuf, now, counters_of(self), *self->state.services, with_plane(self),
                      slot.verdict);
   switch (slot.verdict.kind) {
-    case FrameVerdict::Kind::kArp:
-      slot.action = SlotAction::kArp;
+    case FrameVerdict::Kind::kNeighbour:
+      slot.action = SlotAction::kNeighbour;
       return;
     case FrameVerdict::Kind::kAnswer:
       slot.mbuf = slot.verdict.answer;
@@ -121,8 +121,8 @@ void prepare_inbound_slot(LookupActor* self, PacketSlot& slot, Clock::time_point
   classify_wan_frame(slot.mbuf, *state.context->env, now, counters_of(self), *state.services,
                      with_plane(self), slot.verdict);
   switch (slot.verdict.kind) {
-    case FrameVerdict::Kind::kArp:
-      slot.action = SlotAction::kArp;
+    case FrameVerdict::Kind::kNeighbour:
+      slot.action = SlotAction::kNeighbour;
       return;
     case FrameVerdict::Kind::kAnswer:
       slot.action = SlotAction::kAnswer;

@@ -21,20 +21,20 @@ namespace actorwire::actors {
 
 // What the next stage does with a packet.
 enum class SlotAction : std::uint8_t {
-  kSeal,      // outbound: crypto seals with args, tx sends to args.endpoint_ip on the WAN
-  kOpen,      // inbound: crypto opens with args, lookup accepts, tx delivers on the LAN
-  kDeliver,   // inbound, accepted: tx decapsulates and sends to delivery.destination_v4
-  kTransmit,  // a finished WAN frame (keepalive, handshake): tx sends to next_hop_ip
-  kArp,       // an ARP frame for the tx actor's neighbour tables (port in `from_wan`)
-  kAnswer,    // the gateway's answer (echo reply, ICMP error): tx sends it back out the port
-              // the frame came in on (`from_wan`), to the neighbour that sent it
+  kSeal,       // outbound: crypto seals with args, tx sends to args.endpoint_ip on the WAN
+  kOpen,       // inbound: crypto opens with args, lookup accepts, tx delivers on the LAN
+  kDeliver,    // inbound, accepted: tx decapsulates and sends to delivery.destination_v4
+  kTransmit,   // a finished WAN frame (keepalive, handshake): tx sends to next_hop_ip
+  kNeighbour,  // ARP or neighbour discovery for the tx actor's PortSide (port in `from_wan`)
+  kAnswer,     // the gateway's answer (echo reply, ICMP error): tx sends it back out the port
+               // the frame came in on (`from_wan`), to the neighbour that sent it
 };
 
 struct PacketSlot {
   rte_mbuf* mbuf = nullptr;
   SlotAction action = SlotAction::kSeal;
   bool from_wan = false;
-  // Lookup's verdict: the parsed frame (kSeal, kArp), the WAN UDP offsets (kOpen, kDeliver),
+  // Lookup's verdict: the parsed frame (kSeal, kNeighbour), the WAN UDP offsets (kOpen, kDeliver),
   // the transport header (kOpen) and the CryptoArgs (kSeal, kOpen).
   FrameVerdict verdict;
   std::size_t padded_length = 0;  // kOpen after crypto

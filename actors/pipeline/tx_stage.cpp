@@ -63,11 +63,15 @@ void transmit(TxActor* self, PacketBatch& batch) {
           rte_pktmbuf_free(mbuf);
           break;
         }
-        state.lan->transmit_to(mbuf, slot.delivery.destination_v4, now);
+        if (slot.delivery.inner_is_v6) {
+          state.lan->transmit_to_v6(mbuf, slot.delivery.destination_v6, now);
+        } else {
+          state.lan->transmit_to(mbuf, slot.delivery.destination_v4, now);
+        }
         break;
       }
-      case SlotAction::kArp:
-        (slot.from_wan ? state.wan : state.lan)->handle_arp(mbuf, slot.verdict.frame, now);
+      case SlotAction::kNeighbour:
+        (slot.from_wan ? state.wan : state.lan)->handle_neighbour(mbuf, slot.verdict.frame, now);
         break;
       case SlotAction::kAnswer:
         (slot.from_wan ? state.wan : state.lan)->transmit(mbuf);

@@ -17,7 +17,8 @@ using data_plane_atom = caf::atom_constant<caf::atom("dataplane")>;
 // `(credit_atom, edge, count)`: the receiver of a bounded edge returns `count` credits; `edge`
 // names the edge at the sender (e.g. the crypto worker's index at lookup).
 using credit_atom = caf::atom_constant<caf::atom("credit")>;
-// `(neighbour_atom, ip, mac bytes)`: a worker learned a neighbour its siblings should know.
+// `(neighbour_atom, wan, is_v6, address high, address low, mac)`: a worker learned a neighbour
+// its siblings should know.
 using neighbour_atom = caf::atom_constant<caf::atom("neighbour")>;
 
 }  // namespace actorwire::actors

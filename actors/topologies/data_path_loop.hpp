@@ -63,10 +63,10 @@ class DataPathLoop {
 
   struct Learned {
     bool wan = false;
-    std::uint32_t ip = 0;
+    config::IpAddress ip;
     config::MacAddress mac;
   };
-  // Neighbours learned from ARP on this actor's queues since the last call.
+  // Neighbours learned from ARP or ND on this actor's queues since the last call.
   std::vector<Learned> take_learned() {
     std::vector<Learned> out;
     for (const auto& [ip, mac] : lan_.take_learned()) out.push_back({false, ip, mac});
@@ -76,8 +76,8 @@ class DataPathLoop {
   // Whether the last poll moved packets (scheduled workers pause when idle).
   bool last_poll_busy() const { return last_poll_busy_; }
 
-  // The neighbour a sibling worker learned (ARP arrives on one queue only).
-  void learn_neighbour(bool wan, std::uint32_t ip, const config::MacAddress& mac) {
+  // The neighbour a sibling worker learned (ARP and ND arrive on one queue only).
+  void learn_neighbour(bool wan, const config::IpAddress& ip, const config::MacAddress& mac) {
     (wan ? wan_ : lan_).learn(ip, mac);
   }
 
@@ -155,8 +155,8 @@ class DataPathLoop {
   void outbound(rte_mbuf* mbuf) {
     classify_lan_frame(mbuf, now_, counters_, services_, with_plane(), lan_verdict_);
     switch (lan_verdict_.kind) {
-      case FrameVerdict::Kind::kArp:
-        return lan_.handle_arp(mbuf, lan_verdict_.frame, now_);
+      case FrameVerdict::Kind::kNeighbour:
+        return lan_.handle_neighbour(mbuf, lan_verdict_.frame, now_);
       case FrameVerdict::Kind::kSeal:
         break;
       case FrameVerdict::Kind::kStaged:
@@ -199,8 +199,8 @@ class DataPathLoop {
       rte_mbuf* mbuf = mbufs[i];
       classify_wan_frame(mbuf, env_, now_, counters_, services_, with_plane(), wan_verdict_);
       switch (wan_verdict_.kind) {
-        case FrameVerdict::Kind::kArp:
-          wan_.handle_arp(mbuf, wan_verdict_.frame, now_);
+        case FrameVerdict::Kind::kNeighbour:
+          wan_.handle_neighbour(mbuf, wan_verdict_.frame, now_);
           break;
         case FrameVerdict::Kind::kAnswer:
           wan_.transmit(wan_verdict_.answer);
@@ -261,6 +261,7 @@ class DataPathLoop {
     }
     // A ping to one of our addresses through the tunnel: the reply goes back the same way.
     if (action == IpServices::Inbound::kEcho) return outbound(mbuf);
+    if (delivery.inner_is_v6) return lan_.transmit_to_v6(mbuf, delivery.destination_v6, now_);
     lan_.transmit_to(mbuf, delivery.destination_v4, now_);
   }
 

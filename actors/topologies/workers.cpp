@@ -3,12 +3,44 @@
 // hardware RSS on NICs, software Toeplitz RSS on in-process ports), each doing the whole data
 // path (DataPathLoop), all sharing one peer table (keypairs, counters, replay windows) behind a
 // lock taken per packet: a std::mutex (pthread) or a DPDK spin lock. Worker 0 also applies the
-// control actor's decisions. Workers tell each other about neighbours learned from ARP.
+// control actor's decisions. Workers tell each other about neighbours learned from ARP and ND.
 #include "actors/topologies/data_path_loop.hpp"
 #include "actors/topologies/topology.hpp"
 
 namespace actorwire::actors {
 namespace {
+
+// A neighbour travels between workers as plain integers (the message needs no type of its own):
+// the address as two 64-bit halves (IPv4: host order in the low half), the MAC in 48 bits.
+std::pair<std::uint64_t, std::uint64_t> pack_address(const config::IpAddress& ip) {
+  if (!ip.is_v6) return {0, ip.v4_host_order()};
+  std::uint64_t high = 0;
+  std::uint64_t low = 0;
+  for (int i = 0; i < 8; ++i) high = high << 8 | ip.bytes[i];
+  for (int i = 8; i < 16; ++i) low = low << 8 | ip.bytes[i];
+  return {high, low};
+}
+
+config::IpAddress unpack_address(bool is_v6, std::uint64_t high, std::uint64_t low) {
+  if (!is_v6) return config::IpAddress::v4(static_cast<std::uint32_t>(low));
+  config::IpAddress ip;
+  ip.is_v6 = true;
+  for (int i = 7; i >= 0; --i, high >>= 8) ip.bytes[i] = static_cast<std::uint8_t>(high);
+  for (int i = 15; i >= 8; --i, low >>= 8) ip.bytes[i] = static_cast<std::uint8_t>(low);
+  return ip;
+}
+
+std::uint64_t pack_mac(const config::MacAddress& mac) {
+  std::uint64_t packed = 0;
+  for (std::uint8_t byte : mac.bytes) packed = packed << 8 | byte;
+  return packed;
+}
+
+config::MacAddress unpack_mac(std::uint64_t packed) {
+  config::MacAddress mac;
+  for (int i = 5; i >= 0; --i, packed >>= 8) mac.bytes[i] = static_cast<std::uint8_t>(packed);
+  return mac;
+}
 
 template <class Lock>
 struct WorkerState {
@@ -30,21 +62,21 @@ caf::behavior worker_behavior(caf::stateful_actor<WorkerState<Lock>>* self,
         auto& loop = *self->state.loop;
         loop.poll();
         for (const auto& learned : loop.take_learned()) {
-          std::uint64_t mac = 0;
-          for (std::uint8_t byte : learned.mac.bytes) mac = mac << 8 | byte;
+          const auto [high, low] = pack_address(learned.ip);
+          const std::uint64_t mac = pack_mac(learned.mac);
           for (const auto& sibling : self->state.siblings) {
             if (sibling != self) {
-              self->send(sibling, neighbour_atom::value, learned.wan, learned.ip, mac);
+              self->send(sibling, neighbour_atom::value, learned.wan, learned.ip.is_v6, high, low,
+                         mac);
             }
           }
         }
         // Detached: busy-poll (the thread is ours). Scheduled: yield the thread when idle.
         schedule_next_poll(self, detached || loop.last_poll_busy(), tuning::kIdlePause);
       },
-      [self](neighbour_atom, bool wan, std::uint32_t ip, std::uint64_t mac) {
-        config::MacAddress address;
-        for (int i = 5; i >= 0; --i, mac >>= 8) address.bytes[i] = static_cast<std::uint8_t>(mac);
-        self->state.loop->learn_neighbour(wan, ip, address);
+      [self](neighbour_atom, bool wan, bool is_v6, std::uint64_t high, std::uint64_t low,
+             std::uint64_t mac) {
+        self->state.loop->learn_neighbour(wan, unpack_address(is_v6, high, low), unpack_mac(mac));
       },
       [self](ControlOutput& out) { self->state.loop->apply(out); },
   };

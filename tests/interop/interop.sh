@@ -564,6 +564,49 @@ if [[ "$mode" == actorwire ]]; then
   fi
 fi
 
+# IPv6 inside the tunnel (over the IPv4 WAN): neighbour discovery on G's LAN in both directions
+# (A resolves G's fd0a::1, G resolves A for replies), forwarding both ways, G's own IPv6
+# address answering from the LAN and through the tunnel, and ICMPv6 packet-too-big.
+step "(n) IPv6 through the tunnel: ND, ping -6 both ways, G's address, packet too big"
+n_before="$AWT_WORK/logs/summary-n-before.txt"
+n_after="$AWT_WORK/logs/summary-n-after.txt"
+if ! enable_ipv6_sites; then
+  fail "could not enable IPv6 on the site links"
+elif ! restart_peer || { [[ "$mode" == wggo ]] && ! restart_gateway "$mode"; }; then
+  fail "could not restart P (and G) with the IPv6 prefixes"
+else
+  router_snapshot "$n_before"
+  n_failed=() n_done=()
+  # B first: P was just restarted, so P starts the handshake (as in step (a)).
+  for target in "B $AWT_IP6_A B->A" "A $AWT_IP6_B A->B" "A $AWT_IP6_G_LAN A->G" \
+    "B $AWT_IP6_G_LAN B->G-through-the-tunnel"; do
+    read -r from dest what <<<"$target"
+    # Until 3 replies, within 10 s: the first ones wait for a handshake and ND on both sides.
+    if ping_check "$from" "$dest" -6 -c 3 -i 0.2 -w 10; then
+      n_done+=("$what")
+    else
+      n_failed+=("$what ($ping_summary)")
+    fi
+  done
+  in_ns A ip -6 route flush cache
+  ping_check A "$AWT_IP6_B" -6 -M do -s 1452 -c 1 -W 2
+  n_ptb="$(grep -m1 -o 'Packet too big.*\|message too long.*' "$AWT_WORK/logs/ping.out")"
+  n_route="$(in_ns A ip -6 route get "$AWT_IP6_B" | tr -s ' \n' ' ')"
+  router_snapshot "$n_after"
+  n_icmp=$(router_delta "$n_before" "$n_after" icmp_sent)
+  if ((${#n_failed[@]})); then
+    fail "failed: ${n_failed[*]}; passed: ${n_done[*]:-none}"
+  elif [[ "$n_route" != *"mtu 1420"* ]]; then
+    fail "pings fine (${n_done[*]}), but after a 1500-byte ping -M do A's route is '$n_route'" \
+      "(ping said '${n_ptb:-$ping_summary}')"
+  elif [[ "$mode" == actorwire ]] && ((n_icmp < 7)); then
+    fail "all fine, but actorwire counted $n_icmp icmp_sent (>= 6 echo replies + 1 too big)"
+  else
+    pass "pings ${n_done[*]}; too big: '${n_ptb:-?}', A's route '$n_route'$(
+      [[ "$mode" == actorwire ]] && echo "; icmp_sent +$n_icmp")"
+  fi
+fi
+
 # ---------------------------------------------------------------------------------------------
 if [[ "$mode" == actorwire ]]; then
   stop_gateway  # SIGINT: actorwire prints its summary

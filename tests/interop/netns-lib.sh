@@ -32,6 +32,15 @@
 AWT_SUFFIX="${AWT_SUFFIX:-$$}"
 AWT_SUBNET_A=10.10.0.0/24
 AWT_SUBNET_B=10.20.0.0/24
+# IPv6 inside the tunnel (enabled late in the run by enable_ipv6_sites: the links start without
+# IPv6 so router solicitations, DAD and MLD stay out of the earlier steps' counters).
+AWT_SUBNET6_A=fd0a::/64
+AWT_SUBNET6_B=fd0b::/64
+AWT_IP6_G_LAN=fd0a::1
+AWT_IP6_A=fd0a::2
+AWT_IP6_P_LAN=fd0b::1
+AWT_IP6_B=fd0b::2
+AWT_IPV6=0
 AWT_IP_A=10.10.0.2
 AWT_IP_G_LAN=10.10.0.1
 AWT_IP_G_WAN=192.0.2.1
@@ -216,6 +225,34 @@ setup_namespaces() {
   generate_keys
 }
 
+# enable_ipv6_sites: IPv6 on the site links (A, B, P's LAN side and its tunnel, G's LAN in mode
+# wggo), never on the WAN; addresses (nodad: usable at once) and default routes; no router
+# solicitations (they would only add noise). Peers started afterwards get the IPv6 prefixes too.
+enable_ipv6_sites() {
+  local ns
+  AWT_IPV6=1
+  local namespaces=(A B P)
+  # In mode actorwire G's kernel keeps IPv6 off: DPDK owns lan and answers ND itself.
+  [[ "$AWT_MODE" == wggo ]] && namespaces+=(G)
+  for ns in "${namespaces[@]}"; do
+    in_ns "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=0 net.ipv6.conf.all.disable_ipv6=0 \
+      net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0 \
+      net.ipv6.conf.default.router_solicitations=0 net.ipv6.conf.all.router_solicitations=0 ||
+      return 1
+  done
+  # The WAN stays IPv4-only (outer transport).
+  in_ns P sysctl -qw net.ipv6.conf.wanp.disable_ipv6=1 net.ipv6.conf.all.forwarding=1 || return 1
+  if [[ "$AWT_MODE" == wggo ]]; then
+    in_ns G sysctl -qw net.ipv6.conf.wan.disable_ipv6=1 net.ipv6.conf.all.forwarding=1 || return 1
+    ip -n "$NS_G" addr add "$AWT_IP6_G_LAN/64" dev lan nodad || return 1
+  fi
+  ip -n "$NS_A" addr add "$AWT_IP6_A/64" dev vethA nodad || return 1
+  ip -n "$NS_A" -6 route add default via "$AWT_IP6_G_LAN" || return 1
+  ip -n "$NS_P" addr add "$AWT_IP6_P_LAN/64" dev vethPB nodad || return 1
+  ip -n "$NS_B" addr add "$AWT_IP6_B/64" dev vethB nodad || return 1
+  ip -n "$NS_B" -6 route add default via "$AWT_IP6_P_LAN" || return 1
+}
+
 # set_veth_offloads on|off: tx checksum offload, TSO, GSO, GRO on vethA, lan, wan, wanp.
 # af_packet sees frames as the kernel hands them over: with offloads on, veth passes partial
 # (not yet computed) checksums and up to 64 KB GSO super-frames, which a DPDK port must never
@@ -287,10 +324,13 @@ start_peer_wireguard_go() {
   local endpoint=(endpoint "$AWT_IP_G_WAN:$AWT_WG_PORT")
   [[ "${1:-}" == --no-endpoint ]] && endpoint=()
   _start_wireguard_go p "$NS_P" "$WG_P" || return 1
+  local allowed="$AWT_SUBNET_A"
+  ((AWT_IPV6)) && allowed+=",$AWT_SUBNET6_A"
   in_ns P wg set "$WG_P" private-key "$AWT_WORK/keys/p.key" listen-port "$AWT_WG_PORT" \
-    peer "$KEY_G_PUB" allowed-ips "$AWT_SUBNET_A" "${endpoint[@]}" || return 1
+    peer "$KEY_G_PUB" allowed-ips "$allowed" "${endpoint[@]}" || return 1
   ip -n "$NS_P" link set "$WG_P" up || return 1
   ip -n "$NS_P" route add "$AWT_SUBNET_A" dev "$WG_P" || return 1
+  if ((AWT_IPV6)); then ip -n "$NS_P" -6 route add "$AWT_SUBNET6_A" dev "$WG_P" || return 1; fi
   in_ns P wg show "$WG_P" dump >/dev/null || { awt_log "wg show $WG_P dump failed"; return 1; }
 }
 
@@ -312,11 +352,14 @@ start_gateway() {
   case "$mode" in
     wggo)
       _start_wireguard_go g "$NS_G" "$WG_G" || return 1
+      local allowed="$AWT_SUBNET_B"
+      ((AWT_IPV6)) && allowed+=",$AWT_SUBNET6_B"
       in_ns G wg set "$WG_G" private-key "$AWT_WORK/keys/g.key" listen-port "$AWT_WG_PORT" \
-        peer "$KEY_P_PUB" allowed-ips "$AWT_SUBNET_B" endpoint "$AWT_IP_P_WAN:$AWT_WG_PORT" ||
+        peer "$KEY_P_PUB" allowed-ips "$allowed" endpoint "$AWT_IP_P_WAN:$AWT_WG_PORT" ||
         return 1
       ip -n "$NS_G" link set "$WG_G" up || return 1
       ip -n "$NS_G" route add "$AWT_SUBNET_B" dev "$WG_G" || return 1
+      if ((AWT_IPV6)); then ip -n "$NS_G" -6 route add "$AWT_SUBNET6_B" dev "$WG_G" || return 1; fi
       in_ns G wg show "$WG_G" dump >/dev/null || { awt_log "wg show $WG_G failed"; return 1; }
       ;;
     actorwire) _start_actorwire ;;
@@ -357,7 +400,7 @@ mss_clamping = ${AWT_MSS_CLAMPING:-true}
 [[port]]
 role = "lan"
 device = "net_af_packet0,iface=lan"
-addresses = ["$AWT_IP_G_LAN/24"]
+addresses = ["$AWT_IP_G_LAN/24", "$AWT_IP6_G_LAN/64"]
 
 [[port]]
 role = "wan"
@@ -367,7 +410,7 @@ addresses = ["$AWT_IP_G_WAN/24"]
 [[peer]]
 public_key = "$KEY_P_PUB"
 endpoint = "$AWT_IP_P_WAN:$AWT_WG_PORT"
-allowed_ips = ["$AWT_SUBNET_B"]
+allowed_ips = ["$AWT_SUBNET_B", "$AWT_SUBNET6_B"]
 
 [dpdk]
 eal_args = ["--no-huge", "-m", "512", "--no-pci"]
