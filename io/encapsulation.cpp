@@ -7,13 +7,14 @@
 namespace actorwire::io {
 
 EncapsulateResult encapsulate(rte_mbuf* mbuf, const ParsedFrame& frame, crypto::Aead& aead,
-                              const SealParams& seal, const OuterIpv4Udp& outer, std::uint16_t mtu,
+                              const SealParams& seal, const OuterUdp& outer, std::uint16_t mtu,
                               std::uint16_t ip_id) {
   if (mbuf->nb_segs != 1) return EncapsulateResult::kMultiSegment;
   const std::size_t inner_length = frame.l3_length;
   if (inner_length > mtu) return EncapsulateResult::kInnerTooBig;
   const std::size_t trailer = crypto::padding_for(inner_length, mtu) + wg::kAeadTagSize;
-  const std::size_t header = kOuterIpv4Overhead + wg::kTransportHeaderSize;
+  const std::size_t overhead = outer.overhead();
+  const std::size_t header = overhead + wg::kTransportHeaderSize;
   // Check room first so a failed packet is left untouched.
   const std::size_t tail_after_trim =
       rte_pktmbuf_tailroom(mbuf) + (mbuf->data_len - frame.l3_offset - inner_length);
@@ -26,10 +27,9 @@ EncapsulateResult encapsulate(rte_mbuf* mbuf, const ParsedFrame& frame, crypto::
   rte_pktmbuf_append(mbuf, static_cast<std::uint16_t>(trailer));
   rte_pktmbuf_prepend(mbuf, static_cast<std::uint16_t>(header));
   auto* out = rte_pktmbuf_mtod(mbuf, std::uint8_t*);
-  const std::size_t message_length =
-      crypto::seal_transport(aead, *seal.key, seal.receiver_index, seal.counter,
-                             out + kOuterIpv4Overhead, inner_length, mtu);
-  write_outer_ipv4_udp(out, message_length, outer, ip_id);
+  const std::size_t message_length = crypto::seal_transport(
+      aead, *seal.key, seal.receiver_index, seal.counter, out + overhead, inner_length, mtu);
+  write_outer_udp(out, message_length, outer, ip_id);
   return EncapsulateResult::kOk;
 }
 

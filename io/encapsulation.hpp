@@ -1,6 +1,6 @@
 // The outbound data path for one packet, without any actor around it: an Ethernet frame with an
-// inner IP packet becomes Ethernet / IPv4 / UDP / WireGuard transport, sealed in place in its
-// mbuf. Shared by every topology.
+// inner IP packet becomes Ethernet / IPv4 or IPv6 / UDP / WireGuard transport, sealed in place in
+// its mbuf. Shared by every topology.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +28,7 @@ struct SealParams {
 // `frame` describes the inner packet inside `mbuf` (from parse_frame). On kOk the mbuf holds the
 // complete outer frame; on failure the mbuf is unchanged or partly trimmed and must be dropped.
 EncapsulateResult encapsulate(rte_mbuf* mbuf, const ParsedFrame& frame, crypto::Aead& aead,
-                              const SealParams& seal, const OuterIpv4Udp& outer, std::uint16_t mtu,
+                              const SealParams& seal, const OuterUdp& outer, std::uint16_t mtu,
                               std::uint16_t ip_id);
 
 }  // namespace actorwire::io

@@ -165,6 +165,56 @@ void write_outer_ipv4_udp(std::uint8_t* frame, std::size_t payload_length,
   std::memcpy(ip + 10, &ip_checksum, 2);
 }
 
+OuterUdp to_outer_udp(const OuterIpv4Udp& outer) {
+  return {outer.source_mac,
+          outer.destination_mac,
+          config::IpAddress::v4(outer.source_ip),
+          config::IpAddress::v4(outer.destination_ip),
+          outer.source_port,
+          outer.destination_port};
+}
+
+void write_outer_udp(std::uint8_t* frame, std::size_t payload_length, const OuterUdp& outer,
+                     std::uint16_t ip_id) {
+  if (!outer.destination.is_v6) {
+    const OuterIpv4Udp v4{outer.source_mac,
+                          outer.destination_mac,
+                          outer.source.v4_host_order(),
+                          outer.destination.v4_host_order(),
+                          outer.source_port,
+                          outer.destination_port};
+    return write_outer_ipv4_udp(frame, payload_length, v4, ip_id);
+  }
+  write_ethernet_header(frame, outer.destination_mac, outer.source_mac, kEtherTypeIpv6);
+  std::uint8_t* ip = frame + kEthernetHeaderSize;
+  const auto udp_length = static_cast<std::uint16_t>(kUdpHeaderSize + payload_length);
+  store_be32(ip, 0x60000000);  // version 6, traffic class 0, flow label 0
+  store_be16(ip + 4, udp_length);
+  ip[6] = kIpProtoUdp;
+  ip[7] = kDefaultTtl;
+  std::memcpy(ip + 8, outer.source.bytes.data(), 16);
+  std::memcpy(ip + 24, outer.destination.bytes.data(), 16);
+  std::uint8_t* udp = ip + kIpv6HeaderSize;
+  store_be16(udp, outer.source_port);
+  store_be16(udp + 2, outer.destination_port);
+  store_be16(udp + 4, udp_length);
+  store_be16(udp + 6, 0);
+  // rte_ipv6_udptcp_cksum maps a computed 0 to 0xFFFF, as RFC 8200 asks.
+  const std::uint16_t udp_checksum =
+      rte_ipv6_udptcp_cksum(reinterpret_cast<const rte_ipv6_hdr*>(ip), udp);
+  std::memcpy(udp + 6, &udp_checksum, 2);
+}
+
+bool udp_checksum_ok(const std::uint8_t* ip_packet, bool is_v6) {
+  if (!is_v6) return ipv4_udp_checksum_ok(ip_packet);
+  const std::uint8_t* udp = ip_packet + kIpv6HeaderSize;
+  if (load_be16(udp + 6) == 0) return false;
+  const auto* ip = reinterpret_cast<const rte_ipv6_hdr*>(ip_packet);
+  std::uint32_t sum = rte_ipv6_phdr_cksum(ip, 0);
+  sum = __rte_raw_cksum(udp, load_be16(ip_packet + 4), sum);
+  return __rte_raw_cksum_reduce(sum) == 0xFFFF;
+}
+
 std::uint16_t ipv4_header_checksum(const std::uint8_t* ip_header) {
   return rte_ipv4_cksum(reinterpret_cast<const rte_ipv4_hdr*>(ip_header));
 }

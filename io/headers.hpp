@@ -23,9 +23,11 @@ inline constexpr std::uint16_t kEtherTypeIpv6 = 0x86DD;
 inline constexpr std::uint8_t kIpProtoTcp = 6;
 inline constexpr std::uint8_t kIpProtoUdp = 17;
 inline constexpr std::uint8_t kDefaultTtl = 64;
-// Outer headers a sealed IPv4 packet needs in front of the WireGuard transport header.
+// Outer headers a sealed packet needs in front of the WireGuard transport header.
 inline constexpr std::size_t kOuterIpv4Overhead =
     kEthernetHeaderSize + kIpv4HeaderSize + kUdpHeaderSize;
+inline constexpr std::size_t kOuterIpv6Overhead =
+    kEthernetHeaderSize + kIpv6HeaderSize + kUdpHeaderSize;
 
 inline const config::MacAddress kBroadcastMac{{0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF}};
 
@@ -91,10 +93,32 @@ struct OuterIpv4Udp {
 void write_outer_ipv4_udp(std::uint8_t* frame, std::size_t payload_length,
                           const OuterIpv4Udp& outer, std::uint16_t ip_id);
 
+// Outer Ethernet / IP / UDP headers of either family (source and destination of the same one).
+struct OuterUdp {
+  config::MacAddress source_mac;
+  config::MacAddress destination_mac;
+  config::IpAddress source;
+  config::IpAddress destination;
+  std::uint16_t source_port = 0;
+  std::uint16_t destination_port = 0;
+
+  std::size_t overhead() const {
+    return destination.is_v6 ? kOuterIpv6Overhead : kOuterIpv4Overhead;
+  }
+};
+OuterUdp to_outer_udp(const OuterIpv4Udp& outer);
+// Writes the headers at `frame` for the UDP payload already at frame + outer.overhead(), with
+// the UDP checksum (mandatory for IPv6, RFC 8200 8.1); `ip_id` is used for IPv4 only.
+void write_outer_udp(std::uint8_t* frame, std::size_t payload_length, const OuterUdp& outer,
+                     std::uint16_t ip_id);
+
 // RFC 1071 checksums (DPDK's rte_ipv4_cksum / rte_ipv4_udptcp_cksum underneath).
 std::uint16_t ipv4_header_checksum(const std::uint8_t* ip_header);
 // True when a complete IPv4+UDP packet's UDP checksum is correct (or zero, i.e. absent).
 bool ipv4_udp_checksum_ok(const std::uint8_t* ip_packet);
+// The same for IPv4 or IPv6 (UDP directly after the fixed header); for IPv6 a zero checksum is
+// wrong (RFC 8200 8.1).
+bool udp_checksum_ok(const std::uint8_t* ip_packet, bool is_v6);
 
 void write_ethernet_header(std::uint8_t* frame, const config::MacAddress& destination,
                            const config::MacAddress& source, std::uint16_t ether_type);

@@ -3,8 +3,10 @@
 // whole peer. Workers that hold one touch no shared state.
 #pragma once
 
+#include <array>
 #include <cstdint>
 
+#include "config/gateway_config.hpp"
 #include "crypto/keys.hpp"
 
 namespace actorwire::actors {
@@ -17,6 +19,25 @@ struct CryptoArgs {
   std::uint32_t peer = 0;            // index into the peer table
   std::uint32_t endpoint_ip = 0;     // outbound: destination (IPv4, host order)
   std::uint16_t endpoint_port = 0;
+  bool endpoint_is_v6 = false;                  // outbound: an IPv6 destination, in endpoint_ip6
+  std::array<std::uint8_t, 16> endpoint_ip6{};  // (then endpoint_ip is unused)
+
+  config::IpAddress endpoint_address() const {
+    if (!endpoint_is_v6) return config::IpAddress::v4(endpoint_ip);
+    config::IpAddress address;
+    address.is_v6 = true;
+    address.bytes = endpoint_ip6;
+    return address;
+  }
+  void set_endpoint(const config::Endpoint& endpoint) {
+    endpoint_is_v6 = endpoint.address.is_v6;
+    if (endpoint_is_v6) {
+      endpoint_ip6 = endpoint.address.bytes;
+    } else {
+      endpoint_ip = endpoint.address.v4_host_order();
+    }
+    endpoint_port = endpoint.port;
+  }
 };
 
 }  // namespace actorwire::actors

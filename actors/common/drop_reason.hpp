@@ -23,8 +23,8 @@ enum class DropReason : std::uint8_t {
   kMalformedUdp,
   kNoPeer,        // no allowed_ips prefix matches the destination
   kNoSession,     // the peer has no transport keys yet
-  kNoEndpoint,    // the peer has no (IPv4) endpoint to send to
-  kNoNeighbour,   // next hop MAC unknown (ARP request sent)
+  kNoEndpoint,    // the peer has no endpoint, or an IPv6 one and the WAN port no IPv6 address
+  kNoNeighbour,   // next hop MAC unknown (ARP request / neighbour solicitation sent)
   kInnerTooBig,   // inner packet above the tunnel MTU
   kNoBufferRoom,  // mbuf lacks head/tailroom or is chained
   kTxFull,        // the port did not take the packet

@@ -18,17 +18,22 @@ std::vector<OriginatedFrame> make_control_frames(PeerPlane::ControlActions& acti
   actions.dropped.clear();
   std::vector<OriginatedFrame> frames;
   frames.reserve(actions.datagrams.size() + actions.keepalives.size());
-  auto add = [&](rte_mbuf* mbuf, std::uint32_t destination) {
+  auto add = [&](rte_mbuf* mbuf, const config::IpAddress& destination) {
     counters.packets_generated.add(1);
-    if (mbuf == nullptr) return counters.drop(DropReason::kNoBufferRoom);
+    if (mbuf == nullptr) {
+      // An IPv6 peer while the WAN port has no IPv6 address, or no mbuf.
+      const bool unreachable = destination.is_v6 && !env.outer.ip6;
+      return counters.drop(unreachable ? DropReason::kNoEndpoint : DropReason::kNoBufferRoom);
+    }
     frames.push_back({mbuf, destination});
   };
   for (const OutgoingDatagram& datagram : actions.datagrams) {
     add(make_datagram_frame(env.pool, datagram.destination, datagram.message, env.outer, ip_id++),
-        datagram.destination.address.v4_host_order());
+        datagram.destination.address);
   }
   for (const CryptoArgs& args : actions.keepalives) {
-    add(make_keepalive_frame(env.pool, args, aead, env.outer, env.mtu, ip_id++), args.endpoint_ip);
+    add(make_keepalive_frame(env.pool, args, aead, env.outer, env.mtu, ip_id++),
+        args.endpoint_address());
   }
   return frames;
 }

@@ -20,10 +20,10 @@ struct rte_mbuf;
 namespace actorwire::actors {
 
 // A complete WAN frame the gateway originated, but for the Ethernet destination: the
-// transmitting PortSide writes the MAC of the neighbour towards `destination_ip`.
+// transmitting PortSide writes the MAC of the neighbour towards `destination`.
 struct OriginatedFrame {
   rte_mbuf* mbuf = nullptr;
-  std::uint32_t destination_ip = 0;  // host order
+  config::IpAddress destination;
 };
 
 // Builds the frames `actions` asks for. Every frame returned and every staged packet given up

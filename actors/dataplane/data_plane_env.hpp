@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "actors/common/stage_counters.hpp"
@@ -17,11 +18,16 @@ struct rte_mempool;
 
 namespace actorwire::actors {
 
-// Our side of the outer headers: the WAN port's MAC and address, the listen port.
+// Our side of the outer headers: the WAN port's MAC and addresses, the listen port.
 struct OuterSource {
   config::MacAddress mac;
   std::uint32_t ip = 0;  // host order
+  // The WAN port's first IPv6 address: peers with IPv6 endpoints are reached from it (none: such
+  // peers have no usable endpoint).
+  std::optional<io::Ipv6Address> ip6;
   std::uint16_t port = 0;
+
+  const io::Ipv6Address* ip6_or_null() const { return ip6 ? &*ip6 : nullptr; }
 };
 
 struct DataPlaneEnv {
@@ -51,7 +57,15 @@ inline DataPlaneEnv make_data_plane_env(const config::GatewayConfig& config, io:
   env.pool = pool;
   env.aead = config.crypto.aead;
   // The WAN address is fixed for the gateway's life: looked up once, not per packet.
-  env.outer = {wan.identity().mac, wan.identity().primary_ipv4(), config.interface.listen_port};
+  env.outer.mac = wan.identity().mac;
+  env.outer.ip = wan.identity().primary_ipv4();
+  for (const config::IpPrefix& prefix : wan.identity().addresses) {
+    if (prefix.address.is_v6) {
+      env.outer.ip6 = prefix.address.bytes;
+      break;
+    }
+  }
+  env.outer.port = config.interface.listen_port;
   env.mtu = config.interface.mtu;
   for (const config::IpPrefix& prefix : config.interface.addresses) {
     env.tunnel_addresses.push_back(prefix.address);

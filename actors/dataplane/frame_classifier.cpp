@@ -36,8 +36,8 @@ void parse_wan_frame(const rte_mbuf* mbuf, const DataPlaneEnv& env, FrameVerdict
     return;
   }
   io::FrameError frame_error = io::FrameError::kNone;
-  switch (
-      io::classify_inbound(data, out.frame, env.outer.ip, env.outer.port, out.udp, frame_error)) {
+  switch (io::classify_inbound(data, out.frame, env.outer.ip, env.outer.ip6_or_null(),
+                               env.outer.port, out.udp, frame_error)) {
     case io::InboundError::kNone:
       break;
     case io::InboundError::kFrame:
@@ -49,7 +49,7 @@ void parse_wan_frame(const rte_mbuf* mbuf, const DataPlaneEnv& env, FrameVerdict
   }
   switch (out.udp.kind) {
     case io::InboundKind::kHandshake:
-      if (!io::ipv4_udp_checksum_ok(data + out.udp.ip_offset)) {
+      if (!io::udp_checksum_ok(data + out.udp.ip_offset, out.udp.is_v6)) {
         return set_drop(out, DropReason::kMalformedUdp);
       }
       out.kind = FrameVerdict::Kind::kHandshake;
@@ -68,8 +68,8 @@ void parse_wan_frame(const rte_mbuf* mbuf, const DataPlaneEnv& env, FrameVerdict
 }
 
 bool roaming_checksum_ok(const rte_mbuf* mbuf, const FrameVerdict& verdict) {
-  return io::ipv4_udp_checksum_ok(rte_pktmbuf_mtod(mbuf, const std::uint8_t*) +
-                                  verdict.udp.ip_offset);
+  return io::udp_checksum_ok(rte_pktmbuf_mtod(mbuf, const std::uint8_t*) + verdict.udp.ip_offset,
+                             verdict.udp.is_v6);
 }
 
 void answer_for_gateway(rte_mbuf* mbuf, bool on_wan, IpServices& services, StageCounters& counters,

@@ -31,7 +31,7 @@ struct FrameVerdict {
     kDrop,       // free it, counted under `reason`
     kNeighbour,  // ARP or IPv6 neighbour discovery, for the receiving port's PortSide
     kHandshake,  // WAN: a handshake message for the control actor (credit taken, checksum ok)
-    kSeal,       // LAN: seal with `args`, send to args.endpoint_ip on the WAN
+    kSeal,       // LAN: seal with `args`, send to its endpoint (either family) on the WAN
     kOpen,       // WAN: a transport message to open with `args`
     kStaged,     // LAN: the peer plane holds the packet until a handshake completes
     kAnswer,     // the gateway answers: send `answer` back out the port the frame came in on

@@ -30,33 +30,51 @@ std::optional<config::IpAddress> first_of_family(const io::PortIdentity& port, b
 }  // namespace
 
 IpServices::IpServices(const DataPlaneEnv& env)
-    : own_(env.tunnel_addresses),
-      pool_(env.pool),
+    : pool_(env.pool),
       mtu_(env.mtu),
       mss_v4_(io::mss_for_mtu(env.mtu, false)),
       mss_v6_(io::mss_for_mtu(env.mtu, true)),
       mss_clamping_(env.mss_clamping),
       icmp_unreachable_(env.icmp_unreachable) {
+  auto add_own = [this](const config::IpAddress& address) {
+    if (address.is_v6) {
+      own_v6_.push_back(address.bytes);
+    } else {
+      std::uint32_t raw;
+      std::memcpy(&raw, address.bytes.data(), sizeof raw);
+      own_v4_.push_back(raw);
+    }
+  };
+  for (const config::IpAddress& address : env.tunnel_addresses) add_own(address);
   for (const io::Port* port : {env.lan, env.wan}) {
     if (port == nullptr) continue;
-    for (const config::IpPrefix& prefix : port->identity().addresses) {
-      own_.push_back(prefix.address);
-    }
+    for (const config::IpPrefix& prefix : port->identity().addresses) add_own(prefix.address);
+    own_v6_.push_back(io::link_local_address(port->identity().mac));
   }
   if (env.lan != nullptr) {
     lan_v4_ = first_of_family(env.lan->identity(), false);
+    // Without a configured IPv6 address, ICMPv6 errors come from the link-local one.
     lan_v6_ = first_of_family(env.lan->identity(), true);
+    if (!lan_v6_) {
+      config::IpAddress link_local;
+      link_local.is_v6 = true;
+      link_local.bytes = io::link_local_address(env.lan->identity().mac);
+      lan_v6_ = link_local;
+    }
     lan_mac_ = env.lan->identity().mac;
   }
   if (env.wan != nullptr) wan_mac_ = env.wan->identity().mac;
 }
 
 bool IpServices::for_gateway(const std::uint8_t* ip, bool is_v6) const {
-  const std::uint8_t* destination = ip + (is_v6 ? 24 : 16);
-  const std::size_t size = is_v6 ? 16 : 4;
-  return std::any_of(own_.begin(), own_.end(), [&](const config::IpAddress& own) {
-    return own.is_v6 == is_v6 && std::memcmp(own.bytes.data(), destination, size) == 0;
-  });
+  if (is_v6) {
+    return std::any_of(own_v6_.begin(), own_v6_.end(), [&](const io::Ipv6Address& own) {
+      return std::memcmp(own.data(), ip + 24, 16) == 0;
+    });
+  }
+  std::uint32_t destination;
+  std::memcpy(&destination, ip + 16, sizeof destination);
+  return std::find(own_v4_.begin(), own_v4_.end(), destination) != own_v4_.end();
 }
 
 bool IpServices::answer_echo(rte_mbuf* mbuf, const io::ParsedFrame& frame, bool on_wan,

@@ -21,6 +21,7 @@
 #include "config/gateway_config.hpp"
 #include "io/headers.hpp"
 #include "io/icmp.hpp"
+#include "io/ndp.hpp"
 
 namespace actorwire::actors {
 
@@ -83,7 +84,10 @@ class IpServices {
                   DropReason& reason) const;
 
  private:
-  std::vector<config::IpAddress> own_;       // every address of the gateway, both families
+  // Every address of the gateway (ports, their IPv6 link-local ones, tunnel): IPv4 as the four
+  // bytes of the packet read in memory order (one compare per address), IPv6 as bytes.
+  std::vector<std::uint32_t> own_v4_;
+  std::vector<io::Ipv6Address> own_v6_;
   std::optional<config::IpAddress> lan_v4_;  // where errors come from
   std::optional<config::IpAddress> lan_v6_;
   config::MacAddress lan_mac_;

@@ -10,11 +10,30 @@
 
 namespace actorwire::actors {
 
+bool outer_headers(const OuterSource& source, const config::IpAddress& destination,
+                   std::uint16_t destination_port, io::OuterUdp& out) {
+  out.source_mac = source.mac;
+  out.destination_mac = config::MacAddress{};  // the transmitting PortSide writes it
+  out.destination = destination;
+  out.source_port = source.port;
+  out.destination_port = destination_port;
+  if (!destination.is_v6) {
+    out.source = config::IpAddress::v4(source.ip);
+    return true;
+  }
+  if (!source.ip6) return false;
+  out.source.is_v6 = true;
+  out.source.bytes = *source.ip6;
+  return true;
+}
+
 DropReason seal_frame(rte_mbuf* mbuf, const io::ParsedFrame& frame, const CryptoArgs& args,
                       crypto::Aead& aead, const OuterSource& source, std::uint16_t mtu,
                       std::uint16_t ip_id) {
-  const io::OuterIpv4Udp outer{source.mac,       config::MacAddress{}, source.ip,
-                               args.endpoint_ip, source.port,          args.endpoint_port};
+  io::OuterUdp outer;
+  if (!outer_headers(source, args.endpoint_address(), args.endpoint_port, outer)) {
+    return DropReason::kNoEndpoint;  // an IPv6 peer, and no IPv6 address on the WAN
+  }
   const io::SealParams seal{&args.key, args.receiver_index, args.counter};
   switch (io::encapsulate(mbuf, frame, aead, seal, outer, mtu, ip_id)) {
     case io::EncapsulateResult::kOk:
@@ -39,7 +58,7 @@ rte_mbuf* make_keepalive_frame(rte_mempool* pool, const CryptoArgs& args, crypto
                                const OuterSource& source, std::uint16_t mtu, std::uint16_t ip_id) {
   std::array<std::uint8_t, wg::kKeepaliveSize> message;
   crypto::seal_transport(aead, args.key, args.receiver_index, args.counter, message.data(), 0, mtu);
-  const config::Endpoint destination{config::IpAddress::v4(args.endpoint_ip), args.endpoint_port};
+  const config::Endpoint destination{args.endpoint_address(), args.endpoint_port};
   return make_datagram_frame(
       pool, destination, std::vector<std::uint8_t>(message.begin(), message.end()), source, ip_id);
 }
@@ -47,12 +66,10 @@ rte_mbuf* make_keepalive_frame(rte_mempool* pool, const CryptoArgs& args, crypto
 rte_mbuf* make_datagram_frame(rte_mempool* pool, const config::Endpoint& destination,
                               const std::vector<std::uint8_t>& payload, const OuterSource& source,
                               std::uint16_t ip_id) {
-  if (destination.address.is_v6) return nullptr;
+  io::OuterUdp outer;
+  if (!outer_headers(source, destination.address, destination.port, outer)) return nullptr;
   rte_mbuf* mbuf = rte_pktmbuf_alloc(pool);
   if (mbuf == nullptr) return nullptr;
-  const io::OuterIpv4Udp outer{source.mac,  config::MacAddress{},
-                               source.ip,   destination.address.v4_host_order(),
-                               source.port, destination.port};
   if (!io::build_udp_frame(mbuf, outer, payload.data(), payload.size(), ip_id)) {
     rte_pktmbuf_free(mbuf);
     return nullptr;

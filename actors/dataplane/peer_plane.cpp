@@ -77,7 +77,7 @@ PeerPlane::Outbound PeerPlane::prepare_outbound(rte_mbuf* mbuf, const io::Parsed
     want_handshake(*peer, now);
     return Outbound::kStaged;
   }
-  if (!peer->endpoint || peer->endpoint->address.is_v6) {
+  if (!peer->endpoint) {
     reason = DropReason::kNoEndpoint;
     return Outbound::kDrop;
   }
@@ -85,8 +85,7 @@ PeerPlane::Outbound PeerPlane::prepare_outbound(rte_mbuf* mbuf, const io::Parsed
   args.counter = keypair->next_send_counter++;
   args.receiver_index = keypair->remote_index;
   args.peer = peer->id;
-  args.endpoint_ip = peer->endpoint->address.v4_host_order();
-  args.endpoint_port = peer->endpoint->port;
+  args.set_endpoint(*peer->endpoint);
   // The sealed size is a function of the inner length: account now, whoever seals.
   peer->counters->tx_packets.add(1);
   peer->counters->tx_bytes.add(crypto::sealed_size(frame.l3_length, mtu_));
@@ -209,16 +208,12 @@ std::vector<rte_mbuf*> PeerPlane::take_released() {
 
 bool PeerPlane::prepare_keepalive(Peer& peer, Clock::time_point now, CryptoArgs& args) {
   Keypair* keypair = peer.sessions.current();
-  if (keypair == nullptr || !keypair->usable_for_sending(now) || !peer.endpoint ||
-      peer.endpoint->address.is_v6) {
-    return false;
-  }
+  if (keypair == nullptr || !keypair->usable_for_sending(now) || !peer.endpoint) return false;
   args.key = keypair->send_key;
   args.counter = keypair->next_send_counter++;
   args.receiver_index = keypair->remote_index;
   args.peer = peer.id;
-  args.endpoint_ip = peer.endpoint->address.v4_host_order();
-  args.endpoint_port = peer.endpoint->port;
+  args.set_endpoint(*peer.endpoint);
   peer.counters->keepalives_sent.add(1);
   peer.counters->tx_packets.add(1);
   peer.counters->tx_bytes.add(wg::kKeepaliveSize);

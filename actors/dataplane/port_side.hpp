@@ -40,6 +40,11 @@ class PortSide {
   // The same for an IPv6 destination, resolved with neighbour discovery (multicast
   // destinations go to their Ethernet multicast address).
   void transmit_to_v6(rte_mbuf* mbuf, const io::Ipv6Address& destination, TimePoint now);
+  // Either family (for frames the gateway originates; the hot paths call the two above).
+  void transmit_to(rte_mbuf* mbuf, const config::IpAddress& destination, TimePoint now) {
+    if (destination.is_v6) return transmit_to_v6(mbuf, destination.bytes, now);
+    transmit_to(mbuf, destination.v4_host_order(), now);
+  }
   // An ARP frame, or an IPv6 neighbour-discovery message, received on this port: answers,
   // learns, releases waiting frames.
   void handle_neighbour(rte_mbuf* mbuf, const io::ParsedFrame& frame, TimePoint now);

@@ -281,7 +281,7 @@ void apply_control(LookupActor* self, ControlOutput& out) {
       PacketSlot& slot = batch.data->slots.emplace_back();
       slot.mbuf = frame.mbuf;
       slot.action = SlotAction::kTransmit;
-      slot.next_hop_ip = frame.destination_ip;
+      slot.next_hop = frame.destination;
     }
     counters_of(self).packets_out.add(frames.size());
     state.to_tx.push(std::move(batch));

@@ -24,7 +24,7 @@ enum class SlotAction : std::uint8_t {
   kSeal,       // outbound: crypto seals with args, tx sends to args.endpoint_ip on the WAN
   kOpen,       // inbound: crypto opens with args, lookup accepts, tx delivers on the LAN
   kDeliver,    // inbound, accepted: tx decapsulates and sends to delivery.destination_v4
-  kTransmit,   // a finished WAN frame (keepalive, handshake): tx sends to next_hop_ip
+  kTransmit,   // a finished WAN frame (keepalive, handshake): tx sends to next_hop
   kNeighbour,  // ARP or neighbour discovery for the tx actor's PortSide (port in `from_wan`)
   kAnswer,     // the gateway's answer (echo reply, ICMP error): tx sends it back out the port
                // the frame came in on (`from_wan`), to the neighbour that sent it
@@ -39,7 +39,7 @@ struct PacketSlot {
   FrameVerdict verdict;
   std::size_t padded_length = 0;  // kOpen after crypto
   PeerPlane::Delivery delivery;   // kDeliver
-  std::uint32_t next_hop_ip = 0;  // kTransmit
+  config::IpAddress next_hop;     // kTransmit
 };
 
 enum class BatchStream : std::uint8_t {

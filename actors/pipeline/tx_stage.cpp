@@ -7,6 +7,7 @@
 #include <map>
 
 #include "actors/common/tuning.hpp"
+#include "actors/dataplane/packet_crypto.hpp"
 #include "actors/dataplane/port_side.hpp"
 #include "actors/pipeline/pipeline_stages.hpp"
 #include "actors/runtime/messages.hpp"
@@ -48,10 +49,10 @@ void transmit(TxActor* self, PacketBatch& batch) {
     slot.mbuf = nullptr;  // owned by a PortSide from here
     switch (slot.action) {
       case SlotAction::kSeal:
-        state.wan->transmit_to(mbuf, slot.verdict.args.endpoint_ip, now);
+        transmit_sealed(*state.wan, mbuf, slot.verdict.args, now);
         break;
       case SlotAction::kTransmit:
-        state.wan->transmit_to(mbuf, slot.next_hop_ip, now);
+        state.wan->transmit_to(mbuf, slot.next_hop, now);
         break;
       case SlotAction::kDeliver: {
         const std::size_t plaintext_offset =

@@ -112,7 +112,7 @@ class DataPathLoop {
     now_ = Clock::now();
     for (const OriginatedFrame& frame :
          apply_control(out, env_, *aead_, ip_id_, now_, counters_, with_plane())) {
-      wan_.transmit_to(frame.mbuf, frame.destination_ip, now_);
+      wan_.transmit_to(frame.mbuf, frame.destination, now_);
     }
     send_released();
     lan_.flush();
@@ -171,7 +171,7 @@ class DataPathLoop {
     const DropReason reason = seal_frame(mbuf, lan_verdict_.frame, lan_verdict_.args, *aead_,
                                          env_.outer, env_.mtu, ip_id_++);
     if (reason != DropReason::kNone) return drop(mbuf, reason);
-    wan_.transmit_to(mbuf, lan_verdict_.args.endpoint_ip, now_);
+    transmit_sealed(wan_, mbuf, lan_verdict_.args, now_);
   }
 
   void send_fragments(rte_mbuf* mbuf) {

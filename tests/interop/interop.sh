@@ -607,6 +607,41 @@ else
   fi
 fi
 
+# WireGuard over IPv6 (outer transport): P reaches G at its IPv6 WAN address; G answers and
+# sends over IPv6 (resolving P with neighbour discovery on the WAN), then follows P back to IPv4
+# (roaming between address families, as the kernel does). G's IPv6 WAN address answers pings.
+step "(o) WireGuard over IPv6 on the WAN, and roaming back to IPv4"
+o_v6_endpoint="[$AWT_IP6_G_WAN]:$AWT_WG_PORT"
+o_v4_endpoint="$AWT_IP_G_WAN:$AWT_WG_PORT"
+if ((!AWT_IPV6)); then
+  echo "SKIP $STEP: needs (n)"
+  failures+=("${STEP%% *}")
+elif ! enable_ipv6_wan; then
+  fail "could not enable IPv6 on the WAN"
+elif ! AWT_G_ENDPOINT="$o_v6_endpoint" restart_peer; then
+  fail "could not restart P with G's IPv6 endpoint"
+elif ! ping_check P "$AWT_IP6_G_WAN" -6 -c 2 -i 0.2 -w 10; then
+  fail "G's IPv6 WAN address does not answer P: $ping_summary"
+elif ! ping_check B "$AWT_IP_A" -c 3 -i 0.2 -w 10; then
+  fail "over IPv6: ping B -> A: $ping_summary; P's endpoint for G $(peer_endpoint "$WG_P")"
+elif ! ping_check A "$AWT_IP6_B" -6 -c 3 -i 0.2 -w 10; then
+  fail "over IPv6: ping -6 A -> B: $ping_summary"
+else
+  o_over_v6="B -> A and A -> B (IPv6 inside) over $(peer_endpoint "$WG_P")"
+  # P moves to G's IPv4 address. G must follow: if it kept sending to P's IPv6 address, P
+  # (which roams too) would switch its endpoint for G back to IPv6.
+  in_ns P wg set "$WG_P" peer "$KEY_G_PUB" endpoint "$o_v4_endpoint"
+  if ! ping_check B "$AWT_IP_A" -c 3 -i 0.2 -w 10 || ! ping_check A "$AWT_IP_B" -c 3 -i 0.2 -w 10
+  then
+    fail "$o_over_v6; after P moved to IPv4: $ping_summary"
+  elif [[ "$(peer_endpoint "$WG_P")" != "$o_v4_endpoint" ]]; then
+    fail "$o_over_v6; after P moved to IPv4 P's endpoint for G is $(peer_endpoint "$WG_P")" \
+      "(G kept sending over IPv6)"
+  else
+    pass "$o_over_v6; then both ways over $o_v4_endpoint after P moved (G followed)"
+  fi
+fi
+
 # ---------------------------------------------------------------------------------------------
 if [[ "$mode" == actorwire ]]; then
   stop_gateway  # SIGINT: actorwire prints its summary

@@ -41,6 +41,11 @@ AWT_IP6_A=fd0a::2
 AWT_IP6_P_LAN=fd0b::1
 AWT_IP6_B=fd0b::2
 AWT_IPV6=0
+# IPv6 on the WAN (outer transport), enabled last by enable_ipv6_wan.
+AWT_IP6_G_WAN=fd00:57::1
+AWT_IP6_P_WAN=fd00:57::2
+# G's endpoint as P knows it (start_peer_wireguard_go); empty: G's IPv4 WAN address.
+AWT_G_ENDPOINT=""
 AWT_IP_A=10.10.0.2
 AWT_IP_G_LAN=10.10.0.1
 AWT_IP_G_WAN=192.0.2.1
@@ -253,6 +258,17 @@ enable_ipv6_sites() {
   ip -n "$NS_B" -6 route add default via "$AWT_IP6_P_LAN" || return 1
 }
 
+# enable_ipv6_wan: IPv6 on the WAN link too (P's wanp; G's wan in mode wggo), for WireGuard
+# over IPv6. Call after enable_ipv6_sites.
+enable_ipv6_wan() {
+  in_ns P sysctl -qw net.ipv6.conf.wanp.disable_ipv6=0 net.ipv6.conf.wanp.accept_dad=0 || return 1
+  ip -n "$NS_P" addr add "$AWT_IP6_P_WAN/64" dev wanp nodad || return 1
+  if [[ "$AWT_MODE" == wggo ]]; then
+    in_ns G sysctl -qw net.ipv6.conf.wan.disable_ipv6=0 net.ipv6.conf.wan.accept_dad=0 || return 1
+    ip -n "$NS_G" addr add "$AWT_IP6_G_WAN/64" dev wan nodad || return 1
+  fi
+}
+
 # set_veth_offloads on|off: tx checksum offload, TSO, GSO, GRO on vethA, lan, wan, wanp.
 # af_packet sees frames as the kernel hands them over: with offloads on, veth passes partial
 # (not yet computed) checksums and up to 64 KB GSO super-frames, which a DPDK port must never
@@ -321,7 +337,7 @@ _stop_pid() {  # _stop_pid ROLE SIGNAL TIMEOUT_TENTHS
 # start_peer_wireguard_go [--no-endpoint]: P's wireguard-go with G as its peer. Without G's
 # endpoint P cannot initiate; it learns the endpoint from G's first authenticated message.
 start_peer_wireguard_go() {
-  local endpoint=(endpoint "$AWT_IP_G_WAN:$AWT_WG_PORT")
+  local endpoint=(endpoint "${AWT_G_ENDPOINT:-$AWT_IP_G_WAN:$AWT_WG_PORT}")
   [[ "${1:-}" == --no-endpoint ]] && endpoint=()
   _start_wireguard_go p "$NS_P" "$WG_P" || return 1
   local allowed="$AWT_SUBNET_A"
@@ -405,7 +421,7 @@ addresses = ["$AWT_IP_G_LAN/24", "$AWT_IP6_G_LAN/64"]
 [[port]]
 role = "wan"
 device = "net_af_packet1,iface=wan"
-addresses = ["$AWT_IP_G_WAN/24"]
+addresses = ["$AWT_IP_G_WAN/24", "$AWT_IP6_G_WAN/64"]
 
 [[peer]]
 public_key = "$KEY_P_PUB"
