@@ -443,9 +443,20 @@ class Ipv4Fragmentation : public ::testing::Test {
     return mbuf;
   }
 
-  // Fragments the 3000-byte vector (with `padding`) and checks every fragment.
-  void fragment_and_check(std::size_t padding) {
-    const Bytes original = vec("fragment_udp3000_in");
+  // Fragments the 3000-byte vector (with `padding`, at `mtu`, optionally as if it were itself a
+  // fragment at `offset_units` x 8 bytes with MF set) and checks every fragment; at the default
+  // MTU, bit-exact against scapy's.
+  void fragment_and_check(std::size_t padding, std::uint16_t mtu = kMtu,
+                          std::size_t expected_count = 3, std::uint16_t offset_units = 0,
+                          bool more_fragments = false) {
+    Bytes original = vec("fragment_udp3000_in");
+    if (offset_units != 0 || more_fragments) {
+      io::store_be16(original.data() + 6,
+                     static_cast<std::uint16_t>(offset_units | (more_fragments ? 0x2000 : 0)));
+      original[10] = original[11] = 0;
+      const std::uint16_t checksum = io::ipv4_header_checksum(original.data());
+      std::memcpy(original.data() + 10, &checksum, sizeof checksum);
+    }
     ASSERT_EQ(original.size(), 3000u);
     ASSERT_TRUE(io::ipv4_may_fragment(original.data()));
     rte_mbuf* input = frame(original, padding);
@@ -459,9 +470,9 @@ class Ipv4Fragmentation : public ::testing::Test {
 
     rte_mbuf* out[io::kMaxFragments] = {};
     const std::size_t count =
-        io::fragment_ipv4_frame(input, parsed.l3_offset, parsed.l3_length, kMtu, pool_, out);
+        io::fragment_ipv4_frame(input, parsed.l3_offset, parsed.l3_length, mtu, pool_, out);
     rte_pktmbuf_free(input);  // the input stays ours
-    ASSERT_EQ(count, 3u);
+    ASSERT_EQ(count, expected_count);
 
     const std::size_t header_length = 20;
     Bytes reassembled(original.size() - header_length, 0);
@@ -480,7 +491,7 @@ class Ipv4Fragmentation : public ::testing::Test {
       const std::uint8_t* ip = data + io::kEthernetHeaderSize;
       const std::size_t total = io::load_be16(ip + 2);
       EXPECT_EQ(frame_length, io::kEthernetHeaderSize + total);
-      EXPECT_LE(total, kMtu);
+      EXPECT_LE(total, mtu);
       EXPECT_EQ(ip[0], 0x45);
       EXPECT_EQ(ones_complement_sum(ip, header_length), 0xFFFF) << "header checksum";
       io::ParsedFrame fragment_parsed;
@@ -493,8 +504,10 @@ class Ipv4Fragmentation : public ::testing::Test {
       EXPECT_EQ(ip[8], original[8]);
       const std::uint16_t flags = io::load_be16(ip + 6);
       EXPECT_EQ(flags & 0x4000, 0) << "DF";
-      EXPECT_EQ((flags & 0x2000) != 0, i + 1 < count) << "MF";
-      const std::size_t offset = std::size_t{flags & 0x1FFFu} * 8;
+      // The last piece keeps the input's MF: a fragment of a fragment is not the datagram's end.
+      EXPECT_EQ((flags & 0x2000) != 0, i + 1 < count || more_fragments) << "MF";
+      ASSERT_GE(std::size_t{flags & 0x1FFFu}, offset_units);
+      const std::size_t offset = (std::size_t{flags & 0x1FFFu} - offset_units) * 8;
       const std::size_t payload = total - header_length;
       if (i + 1 < count) {
         EXPECT_EQ(payload % 8, 0u);
@@ -507,7 +520,9 @@ class Ipv4Fragmentation : public ::testing::Test {
       std::memcpy(reassembled.data() + offset, ip + header_length, payload);
       payload_total += payload;
       // Bit-exact against scapy's fragments of the same packet.
-      EXPECT_EQ(Bytes(ip, ip + total), vec("fragment_udp3000_out_" + std::to_string(i)));
+      if (mtu == kMtu && offset_units == 0 && !more_fragments) {
+        EXPECT_EQ(Bytes(ip, ip + total), vec("fragment_udp3000_out_" + std::to_string(i)));
+      }
     }
     EXPECT_EQ(payload_total, reassembled.size());
     EXPECT_TRUE(std::all_of(covered.begin(), covered.end(), [](bool b) { return b; }));
@@ -546,6 +561,21 @@ TEST_F(Ipv4Fragmentation, A3000ByteUdpPacketBecomesThreeFragmentsThatReassemble)
 
 TEST_F(Ipv4Fragmentation, EthernetPaddingIsNotFragmented) {
   fragment_and_check(46);
+}
+
+// 1280 - 20 = 1260 is no multiple of 8: the fragments must carry 1256 bytes (offsets count in
+// 8-byte units; rte_ip_frag rounds down).
+TEST_F(Ipv4Fragmentation, AnMtuWhoseDataIsNoMultipleOf8GivesAlignedFragments) {
+  fragment_and_check(0, 1280, 3);
+  fragment_and_check(0, 1419, 3);
+}
+
+// A host's 1500-byte fragments through a 1420-byte tunnel: the pieces of a first or middle
+// fragment keep its offset and its MF flag.
+TEST_F(Ipv4Fragmentation, FragmentsOfFragmentsKeepOffsetAndMoreFragments) {
+  fragment_and_check(0, kMtu, 3, 0, true);
+  fragment_and_check(0, kMtu, 3, 185, true);
+  fragment_and_check(0, kMtu, 3, 370, false);
 }
 
 TEST_F(Ipv4Fragmentation, TooManyFragmentsAreRefusedWithoutLeaking) {
