@@ -67,9 +67,12 @@ struct PortConfig {
   // DPDK device: a PCI address ("0000:03:00.0") or a vdev ("net_ring0", "net_tap0,iface=x",
   // "net_af_packet0,iface=veth0").
   std::string device;
-  std::optional<MacAddress> mac;      // default: the device's own MAC
-  std::vector<IpPrefix> addresses;    // the gateway's addresses on this port (with prefix length)
-  std::optional<IpAddress> next_hop;  // default gateway on this port (WAN: towards peers)
+  std::optional<MacAddress> mac;    // default: the device's own MAC
+  std::vector<IpPrefix> addresses;  // the gateway's addresses on this port (with prefix length)
+  // Default gateways on this port (WAN: towards peers), one per family: `next_hop` is IPv4,
+  // `next_hop_v6` IPv6 (the TOML key `next_hop` takes one address or one of each family).
+  std::optional<IpAddress> next_hop;
+  std::optional<IpAddress> next_hop_v6;
   std::vector<Neighbour> neighbours;  // static ARP/ND entries; win over resolved ones
 };
 

@@ -155,7 +155,26 @@ void load_port(Context& ctx, const toml::table& table, const std::string& path, 
            }
          });
   if (const auto* node = t.find("next_hop")) {
-    out.next_hop = as<IpAddressText>(ctx, *node, t.path("next_hop"));
+    // One address, or a list with at most one per family (a dual-stack port).
+    auto take = [&](const toml::node& element, const std::string& path) {
+      auto address = as<IpAddressText>(ctx, element, path);
+      if (!address) return;
+      auto& slot = address->is_v6 ? out.next_hop_v6 : out.next_hop;
+      if (slot) {
+        ctx.error(element.source(), path,
+                  std::string("a second IPv") + (address->is_v6 ? "6" : "4") +
+                      " next hop; give at most one per family");
+        return;
+      }
+      slot = address;
+    };
+    if (const auto* list = node->as_array()) {
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        take(*list->get(i), element(t.path("next_hop"), i));
+      }
+    } else {
+      take(*node, t.path("next_hop"));
+    }
   }
   t.each("neighbours", "tables such as { ip = \"192.0.2.254\", mac = \"02:00:00:00:00:fe\" }",
          [&](const toml::node& node, const std::string& element_path) {

@@ -56,7 +56,8 @@ std::optional<Ipv6Address> PortIdentity::next_hop_for_v6(const Ipv6Address& dest
     }
     if (on_link) return destination;
   }
-  if (next_hop && next_hop->is_v6) return next_hop->bytes;
+  if (next_hop_v6 && next_hop_v6->is_v6) return next_hop_v6->bytes;
+  if (next_hop && next_hop->is_v6) return next_hop->bytes;  // a config built in code
   return std::nullopt;
 }
 

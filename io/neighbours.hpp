@@ -59,8 +59,9 @@ using Ipv6NeighbourTable = BasicNeighbourTable<Ipv6Address>;
 // What a port knows about itself for ARP and next-hop decisions.
 struct PortIdentity {
   config::MacAddress mac;
-  std::vector<config::IpPrefix> addresses;  // IPv4 and IPv6 interface addresses
-  std::optional<config::IpAddress> next_hop;
+  std::vector<config::IpPrefix> addresses;       // IPv4 and IPv6 interface addresses
+  std::optional<config::IpAddress> next_hop;     // IPv4
+  std::optional<config::IpAddress> next_hop_v6;  // IPv6
 
   bool owns(std::uint32_t ipv4) const;
   // First IPv4 address of the port (host order), 0 if none.

@@ -179,6 +179,7 @@ std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config:
   if (config.mac) port->identity_.mac = *config.mac;
   port->identity_.addresses = config.addresses;
   port->identity_.next_hop = config.next_hop;
+  port->identity_.next_hop_v6 = config.next_hop_v6;
   return port;
 }
 

@@ -641,6 +641,27 @@ TEST(ConfigLoad, Ports) {
   expect_error(join(lines), 0, "port", "missing [[port]] tables");
 }
 
+// A dual-stack port: one next hop per family, as one address or a list.
+TEST(ConfigLoad, NextHopPerFamily) {
+  auto result = load(with_line(15, "next_hop = [\"192.0.2.2\", \"2001:db8::fe\"]"));
+  ASSERT_TRUE(result.ok()) << describe(result);
+  const auto* wan = result.config->port(PortRole::kWan);
+  ASSERT_NE(wan, nullptr);
+  EXPECT_EQ(wan->next_hop, parse_ip_address("192.0.2.2"));
+  EXPECT_EQ(wan->next_hop_v6, parse_ip_address("2001:db8::fe"));
+
+  result = load(with_line(15, "next_hop = \"2001:db8::fe\""));
+  ASSERT_TRUE(result.ok()) << describe(result);
+  wan = result.config->port(PortRole::kWan);
+  EXPECT_FALSE(wan->next_hop.has_value());
+  EXPECT_EQ(wan->next_hop_v6, parse_ip_address("2001:db8::fe"));
+
+  expect_error(with_line(15, "next_hop = [\"192.0.2.2\", \"192.0.2.3\"]"), 15,
+               "port[1].next_hop[1]", "a second IPv4 next hop");
+  expect_error(with_line(15, "next_hop = [\"2001:db8::1\", \"nonsense\"]"), 15,
+               "port[1].next_hop[1]", "");
+}
+
 TEST(ConfigLoad, MissingRequired) {
   expect_error(with_line(2, ""), 1, "interface.private_key", "missing required key 'private_key'");
   expect_error(with_line(19, ""), 18, "peer[0].public_key", "missing required key 'public_key'");

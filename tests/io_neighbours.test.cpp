@@ -83,3 +83,21 @@ TEST(Arp, RequestFrameRoundTrips) {
   EXPECT_EQ(back.target_ip, 0xC00002FEu);
   EXPECT_EQ(back.sender_mac, wan_port().mac);
 }
+
+// A dual-stack port has a next hop per family; each family only ever uses its own.
+TEST(NextHop, EachFamilyUsesItsOwnNextHop) {
+  io::PortIdentity port = wan_port();
+  port.addresses.push_back(*config::parse_interface_address("2001:db8:1::1/64"));
+  port.next_hop_v6 = config::parse_ip_address("2001:db8:1::fe");
+  const auto off_link_v4 = config::parse_ip_address("198.51.100.7")->v4_host_order();
+  EXPECT_EQ(port.next_hop_for(off_link_v4),
+            config::parse_ip_address("192.0.2.254")->v4_host_order());
+  EXPECT_EQ(port.next_hop_for_v6(config::parse_ip_address("2001:db8:9::7")->bytes),
+            config::parse_ip_address("2001:db8:1::fe")->bytes);
+  EXPECT_EQ(port.next_hop_for_v6(config::parse_ip_address("2001:db8:1::7")->bytes),
+            config::parse_ip_address("2001:db8:1::7")->bytes)
+      << "on-link";
+  port.next_hop_v6.reset();
+  EXPECT_FALSE(port.next_hop_for_v6(config::parse_ip_address("2001:db8:9::7")->bytes))
+      << "the IPv4 next hop is no way to an IPv6 destination";
+}
