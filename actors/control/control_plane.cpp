@@ -60,6 +60,9 @@ ControlPlane::ControlPlane(const config::GatewayConfig& config,
       random_(options_.random_seed) {
   for (const auto& peer : config.peers) {
     peers_.push_back(std::make_unique<Peer>(*identity_, peer, random_()));
+    if (!peers_.back()->is_static) {
+      peer_by_key_.emplace(peer.public_key, static_cast<std::uint32_t>(peers_.size() - 1));
+    }
   }
 }
 
@@ -74,10 +77,9 @@ bool ControlPlane::under_load(Clock::time_point now) const {
 }
 
 std::optional<std::uint32_t> ControlPlane::peer_by_key(const crypto::PublicKey& key) const {
-  for (std::uint32_t i = 0; i < peers_.size(); ++i) {
-    if (!peers_[i]->is_static && peers_[i]->handshake.remote_static() == key) return i;
-  }
-  return std::nullopt;
+  const auto found = peer_by_key_.find(key);
+  if (found == peer_by_key_.end()) return std::nullopt;
+  return found->second;
 }
 
 std::uint32_t ControlPlane::allocate_index(std::uint32_t peer) {

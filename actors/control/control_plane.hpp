@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -96,6 +97,17 @@ class ControlPlane {
   crypto::HandshakeRateLimiter rate_limiter_;
   std::vector<std::unique_ptr<Peer>> peers_;
   std::unordered_map<std::uint32_t, std::uint32_t> peer_by_index_;
+  // Peers that handshake, by public key: an initiation names its sender only by key, and a
+  // scan of 10,000 peers cost a quarter of a response. The keys come from the config (an
+  // attacker can look up but never insert), so the first 8 bytes of a key are a fine hash.
+  struct PublicKeyHash {
+    std::size_t operator()(const crypto::PublicKey& key) const {
+      std::size_t hash;
+      std::memcpy(&hash, key.bytes.data(), sizeof hash);
+      return hash;
+    }
+  };
+  std::unordered_map<crypto::PublicKey, std::uint32_t, PublicKeyHash> peer_by_key_;
   std::mt19937 random_;
   std::optional<Clock::time_point> under_load_until_;
 };
