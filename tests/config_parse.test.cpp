@@ -257,8 +257,13 @@ TEST(ConfigParse, TopologyKindTable) {
 TEST(ConfigParse, PortByRole) {
   GatewayConfig config;
   EXPECT_EQ(config.port(PortRole::kLan), nullptr);
-  config.ports.push_back(PortConfig{PortRole::kWan, "net_ring1", {}, {}, {}, {}});
-  config.ports.push_back(PortConfig{PortRole::kLan, "net_ring0", {}, {}, {}, {}});
+  for (const auto& [role, device] :
+       {std::pair{PortRole::kWan, "net_ring1"}, std::pair{PortRole::kLan, "net_ring0"}}) {
+    PortConfig port;
+    port.role = role;
+    port.device = device;
+    config.ports.push_back(port);
+  }
   ASSERT_NE(config.port(PortRole::kLan), nullptr);
   EXPECT_EQ(config.port(PortRole::kLan)->device, "net_ring0");
   EXPECT_EQ(config.port(PortRole::kWan)->device, "net_ring1");
