@@ -24,11 +24,21 @@ AllowedIps::~AllowedIps() {
 
 bool AllowedIps::insert(const config::IpPrefix& prefix, std::uint32_t peer_index) {
   if (!valid() || peer_index >= (1u << 21)) return false;  // rte_lpm next hops are 24 bits
+  if (prefix.address.is_v6 ? prefix.length > 128 : prefix.length > 32) return false;
+  if (prefix.length == 0) {
+    // rte_lpm and rte_lpm6 refuse depth 0, yet 0.0.0.0/0 and ::/0 are WireGuard's most common
+    // allowed_ips: stored as their two /1 halves, which match exactly the same addresses and
+    // lose to any longer prefix just the same.
+    config::IpPrefix half = prefix;
+    half.length = 1;
+    half.address.bytes = {};
+    if (!insert(half, peer_index)) return false;
+    half.address.bytes[0] = 0x80;
+    return insert(half, peer_index);
+  }
   if (prefix.address.is_v6) {
-    if (prefix.length > 128) return false;
     return rte_lpm6_add(v6_, prefix.address.bytes.data(), prefix.length, peer_index) == 0;
   }
-  if (prefix.length > 32) return false;
   return rte_lpm_add(v4_, prefix.address.v4_host_order(), prefix.length, peer_index) == 0;
 }
 

@@ -202,3 +202,22 @@ TEST_F(PeerTableTest, ClearSessionsForgetsEveryIndexOfThatPeerOnly) {
 }
 
 }  // namespace
+
+// The usual WireGuard "route everything" peer: 0.0.0.0/0 and ::/0 (rte_lpm refuses length 0,
+// so the table stores each as its two /1 halves); more specific prefixes of other peers still win.
+TEST_F(PeerTableTest, DefaultRoutesCatchEverythingElse) {
+  config_.peers[1].allowed_ips = {prefix("0.0.0.0/0"), prefix("::/0")};
+  actors::PeerTable table(config_, unique_name("pt_default"));
+  ASSERT_TRUE(table.valid());
+  for (const char* text : {"0.0.0.0", "1.2.3.4", "127.255.255.255", "128.0.0.0", "203.0.113.9",
+                           "255.255.255.255", "::", "2001:db8::1", "8000::", "ffff::1"}) {
+    const actors::Peer* found = table.find_by_destination(address(text));
+    ASSERT_NE(found, nullptr) << text;
+    EXPECT_EQ(found->id, 1u) << text;
+  }
+  const actors::Peer* specific = table.find_by_destination(address("10.1.2.3"));
+  ASSERT_NE(specific, nullptr);
+  EXPECT_EQ(specific->id, 0u) << "10.0.0.0/8 is longer than /0";
+  EXPECT_TRUE(table.source_allowed(table.peers().at(1), address("198.51.100.1")));
+  EXPECT_FALSE(table.source_allowed(table.peers().at(1), address("10.1.2.3")));
+}

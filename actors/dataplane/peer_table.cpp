@@ -7,8 +7,10 @@ namespace actorwire::actors {
 namespace {
 std::uint32_t count_prefixes(const config::GatewayConfig& config) {
   std::uint32_t count = 0;
-  for (const auto& peer : config.peers)
-    count += static_cast<std::uint32_t>(peer.allowed_ips.size());
+  for (const auto& peer : config.peers) {
+    // A /0 takes two rules (io::AllowedIps stores its two /1 halves).
+    for (const auto& prefix : peer.allowed_ips) count += prefix.length == 0 ? 2 : 1;
+  }
   return std::max<std::uint32_t>(count, 16);
 }
 }  // namespace
