@@ -221,3 +221,22 @@ TEST_F(PeerTableTest, DefaultRoutesCatchEverythingElse) {
   EXPECT_TRUE(table.source_allowed(table.peers().at(1), address("198.51.100.1")));
   EXPECT_FALSE(table.source_allowed(table.peers().at(1), address("10.1.2.3")));
 }
+
+// A /0 is stored as two /1 halves: another peer's explicit /1 must still own its half, whatever
+// the order of the peers in the config.
+TEST_F(PeerTableTest, AnExplicitHalfWinsOverADefaultRouteListedAfterIt) {
+  config_.peers[0].allowed_ips = {prefix("128.0.0.0/1"), prefix("8000::/1")};
+  config_.peers[1].allowed_ips = {prefix("0.0.0.0/0"), prefix("::/0")};
+  actors::PeerTable table(config_, unique_name("pt_halves"));
+  ASSERT_TRUE(table.valid());
+  for (const char* text : {"203.0.113.9", "ffff::1"}) {
+    const actors::Peer* found = table.find_by_destination(address(text));
+    ASSERT_NE(found, nullptr) << text;
+    EXPECT_EQ(found->id, 0u) << text << ": the explicit /1";
+  }
+  for (const char* text : {"10.1.2.3", "2001:db8::1"}) {
+    const actors::Peer* found = table.find_by_destination(address(text));
+    ASSERT_NE(found, nullptr) << text;
+    EXPECT_EQ(found->id, 1u) << text << ": the default route";
+  }
+}

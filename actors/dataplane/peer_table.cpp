@@ -17,6 +17,13 @@ std::uint32_t count_prefixes(const config::GatewayConfig& config) {
 
 PeerTable::PeerTable(const config::GatewayConfig& config, const std::string& name)
     : allowed_ips_(name, count_prefixes(config)) {
+  // A /0 goes in first, as its two /1 halves (io::AllowedIps): a peer's own 128.0.0.0/1 or
+  // 8000::/1, inserted later, must replace a half rather than be overwritten by it.
+  for (std::uint32_t index = 0; index < config.peers.size(); ++index) {
+    for (const auto& prefix : config.peers[index].allowed_ips) {
+      if (prefix.length == 0 && !allowed_ips_.insert(prefix, index)) insert_failed_ = true;
+    }
+  }
   peers_.reserve(config.peers.size());
   for (std::uint32_t index = 0; index < config.peers.size(); ++index) {
     const auto& peer_config = config.peers[index];
@@ -27,7 +34,7 @@ PeerTable::PeerTable(const config::GatewayConfig& config, const std::string& nam
     peer.activity.peer = index;
     peer.counters = std::make_shared<PeerCounters>(crypto::to_base64(peer_config.public_key));
     for (const auto& prefix : peer_config.allowed_ips) {
-      if (!allowed_ips_.insert(prefix, index)) insert_failed_ = true;
+      if (prefix.length != 0 && !allowed_ips_.insert(prefix, index)) insert_failed_ = true;
     }
     if (peer_config.static_session) {
       // Benchmark mode: fixed keys, used at once for both directions, never renewed.
