@@ -1,22 +1,19 @@
 #include "actors/dataplane/peer_table.hpp"
 
-#include <algorithm>
-
 namespace actorwire::actors {
 
 namespace {
-std::uint32_t count_prefixes(const config::GatewayConfig& config) {
-  std::uint32_t count = 0;
-  for (const auto& peer : config.peers) {
-    // A /0 takes two rules (io::AllowedIps stores its two /1 halves).
-    for (const auto& prefix : peer.allowed_ips) count += prefix.length == 0 ? 2 : 1;
+std::vector<io::AllowedIps::Route> routes_of(const config::GatewayConfig& config) {
+  std::vector<io::AllowedIps::Route> routes;
+  for (std::uint32_t index = 0; index < config.peers.size(); ++index) {
+    for (const auto& prefix : config.peers[index].allowed_ips) routes.push_back({prefix, index});
   }
-  return std::max<std::uint32_t>(count, 16);
+  return routes;
 }
 }  // namespace
 
 PeerTable::PeerTable(const config::GatewayConfig& config, const std::string& name)
-    : allowed_ips_(name, count_prefixes(config)) {
+    : allowed_ips_(name, routes_of(config)) {
   peers_.reserve(config.peers.size());
   for (std::uint32_t index = 0; index < config.peers.size(); ++index) {
     const auto& peer_config = config.peers[index];
@@ -26,9 +23,6 @@ PeerTable::PeerTable(const config::GatewayConfig& config, const std::string& nam
     peer.endpoint = peer_config.endpoint;
     peer.activity.peer = index;
     peer.counters = std::make_shared<PeerCounters>(crypto::to_base64(peer_config.public_key));
-    for (const auto& prefix : peer_config.allowed_ips) {
-      if (!allowed_ips_.insert(prefix, index)) insert_failed_ = true;
-    }
     if (peer_config.static_session) {
       // Benchmark mode: fixed keys, used at once for both directions, never renewed.
       auto keypair = std::make_unique<Keypair>();
