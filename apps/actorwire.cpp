@@ -5,11 +5,14 @@
 #include <csignal>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "actors/gateway.hpp"
 #include "apps/live_stats.hpp"
 #include "bench/bench_runner.hpp"
+#include "bench/peer_population.hpp"
+#include "bench/peer_scale.hpp"
 #include "bench/sweep.hpp"
 #include "config/default_config.hpp"
 #include "config/load_config.hpp"
@@ -117,6 +120,7 @@ struct BenchOptions {
   std::uint32_t workers = 1;
   bool ordered = false;
   std::vector<std::uint32_t> flows{1};
+  std::vector<std::uint32_t> peers{0};  // 0: the config's own peers
   std::vector<std::uint16_t> sizes{64};
   bool imix = false;
   std::vector<std::uint64_t> rates{0};
@@ -136,15 +140,20 @@ std::string minutes(double seconds) {
 
 int bench(const BenchOptions& options) {
   using namespace actorwire;
+  const auto load_start = std::chrono::steady_clock::now();
   config::LoadResult loaded =
       options.config_path.empty()
           ? config::load_config_string(config::default_config_toml(), "<embedded default>")
           : config::load_config_file(options.config_path);
+  const std::chrono::duration<double, std::milli> load_time =
+      std::chrono::steady_clock::now() - load_start;
   if (!loaded.ok()) {
     for (const auto& error : loaded.errors) std::cerr << error.to_string() << "\n";
     return 2;
   }
   const config::GatewayConfig& base = *loaded.config;
+  std::cerr << "config " << base.source << ": " << base.peers.size() << " peer(s), loaded in "
+            << static_cast<long>(load_time.count()) << " ms" << std::endl;
   const auto* lan = base.port(config::PortRole::kLan);
   if (lan == nullptr || !io::is_ring_device(lan->device)) {
     std::cerr << "actorwire bench: needs in-process net_ring ports (the embedded default has "
@@ -172,18 +181,22 @@ int bench(const BenchOptions& options) {
     for (auto flows : options.flows) {
       for (const auto& [label, sizes] : mixes) {
         for (auto rate : options.rates) {
-          bench::BenchPoint point;
-          point.topology = *kind;
-          point.crypto_workers = options.workers;
-          point.ordered = options.ordered;
-          point.flows = flows;
-          point.sizes = sizes;
-          point.size_label = label;
-          point.rate_pps = rate;
-          point.duration_s = options.duration_seconds;
-          point.warmup_s = options.warmup_seconds;
-          point.direction = options.direction;
-          points.push_back(point);
+          // Peers vary fastest: a noisy machine's drift hits every peer count alike.
+          for (auto peers : options.peers) {
+            bench::BenchPoint point;
+            point.topology = *kind;
+            point.crypto_workers = options.workers;
+            point.ordered = options.ordered;
+            point.flows = flows;
+            point.peers = peers;
+            point.sizes = sizes;
+            point.size_label = label;
+            point.rate_pps = rate;
+            point.duration_s = options.duration_seconds;
+            point.warmup_s = options.warmup_seconds;
+            point.direction = options.direction;
+            points.push_back(point);
+          }
         }
       }
     }
@@ -200,6 +213,7 @@ int bench(const BenchOptions& options) {
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   bench::Ceiling ceiling;
+  bench::PointConfigs configs(base);
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < points.size() && !g_stop; ++i) {
     const double elapsed =
@@ -210,9 +224,18 @@ int bench(const BenchOptions& options) {
     std::cerr << "[" << (i + 1) << "/" << points.size() << "] elapsed " << minutes(elapsed)
               << ", ETA " << minutes(eta) << ": " << config::to_string(points[i].topology) << " w"
               << points[i].crypto_workers << " " << points[i].flows << " flows "
-              << points[i].size_label << " B" << std::endl;
+              << points[i].size_label << " B"
+              << (points[i].peers == 0 ? "" : " " + std::to_string(points[i].peers) + " peers")
+              << std::endl;
+    std::optional<bench::PeerScale> built;
+    const config::GatewayConfig* config = configs.for_peers(points[i].peers, built, error);
+    if (config == nullptr) {
+      std::cerr << "actorwire bench: " << error << "\n";
+      return 1;
+    }
+    if (built) std::cout << bench::describe(*built) << std::endl;
     bench::BenchResult result;
-    if (!bench::run_point(base, points[i], ceiling, result, error)) {
+    if (!bench::run_point(*config, points[i], ceiling, result, error)) {
       std::cerr << "actorwire bench: " << error << "\n";
       return 1;
     }
@@ -255,6 +278,11 @@ int main(int argc, char** argv) try {
   bench_command->add_option("-w,--workers", bench_options.workers, "crypto workers");
   bench_command->add_flag("--ordered", bench_options.ordered, "pipeline: restore input order");
   bench_command->add_option("-f,--flows", bench_options.flows, "flows (repeatable: a sweep)");
+  bench_command
+      ->add_option("--peers", bench_options.peers,
+                   "this many generated peers instead of the config's, 10 prefixes each; prints "
+                   "their load time, lookup cost and memory per peer (repeatable: a sweep)")
+      ->check(CLI::Range(1u, actorwire::bench::kMaxPopulationPeers));
   bench_command->add_option("-s,--packet-size", bench_options.sizes,
                             "inner IP packet size (repeatable)");
   bench_command->add_flag("--imix", bench_options.imix, "the simple IMIX instead of -s");

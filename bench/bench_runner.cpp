@@ -311,6 +311,7 @@ bool run_point(const config::GatewayConfig& base, const BenchPoint& point, Ceili
   result = BenchResult{};
   result.point = point;
   result.crypto_cores = crypto_cores(point);
+  result.peers = config.peers.size();
   if (point.direction != "encrypt") return run_chain(config, point, ceiling, result, error);
   // The ceiling first, with the gateway not yet running (it would share the cores).
   result.ceiling_mpps = ceiling.seal_mpps(point.sizes, config.interface.mtu);
@@ -340,8 +341,8 @@ bool run_point(const config::GatewayConfig& base, const BenchPoint& point, Ceili
 }
 
 std::string csv_header() {
-  return "figure,direction,topology,crypto_workers,ordered,flows,size,offered_pps,offered_mpps,"
-         "mpps,gbit_s,"
+  return "figure,direction,topology,crypto_workers,ordered,flows,peers,size,offered_pps,"
+         "offered_mpps,mpps,gbit_s,"
          "drops,port_drops,ceiling_mpps,crypto_cores,ratio,ratio_per_core,generator_cpu_pct,"
          "sink_cpu_pct,stages";
 }
@@ -360,15 +361,15 @@ std::string csv_row(const BenchResult& r) {
     stages += item;
   }
   char line[512];
-  std::snprintf(line, sizeof line,
-                "%s,%s,%s,%u,%d,%u,%s,%llu,%.4f,%.4f,%.3f,%llu,%llu,%.4f,%u,%.3f,%.3f,%.1f,%.1f,",
-                p.figure.c_str(), p.direction.c_str(),
-                std::string(config::to_string(p.topology)).c_str(), p.crypto_workers,
-                p.ordered ? 1 : 0, p.flows, p.size_label.c_str(),
-                static_cast<unsigned long long>(p.rate_pps), r.offered_mpps, r.mpps, r.gbit_s,
-                static_cast<unsigned long long>(r.drops),
-                static_cast<unsigned long long>(r.port_drops), r.ceiling_mpps, r.crypto_cores,
-                r.ratio, r.ratio_per_core, r.generator_cpu_pct, r.sink_cpu_pct);
+  std::snprintf(
+      line, sizeof line,
+      "%s,%s,%s,%u,%d,%u,%zu,%s,%llu,%.4f,%.4f,%.3f,%llu,%llu,%.4f,%u,%.3f,%.3f,%.1f,%.1f,",
+      p.figure.c_str(), p.direction.c_str(), std::string(config::to_string(p.topology)).c_str(),
+      p.crypto_workers, p.ordered ? 1 : 0, p.flows, r.peers, p.size_label.c_str(),
+      static_cast<unsigned long long>(p.rate_pps), r.offered_mpps, r.mpps, r.gbit_s,
+      static_cast<unsigned long long>(r.drops), static_cast<unsigned long long>(r.port_drops),
+      r.ceiling_mpps, r.crypto_cores, r.ratio, r.ratio_per_core, r.generator_cpu_pct,
+      r.sink_cpu_pct);
   return line + stages;
 }
 
@@ -377,9 +378,9 @@ std::string describe(const BenchResult& r) {
   char line[400];
   std::snprintf(
       line, sizeof line,
-      "%-26s %5u flows %5s B %9s: %7.3f Mpps %7.3f Gbit/s  ceiling %.3f Mpps  ratio "
+      "%-26s %5u flows %5zu peers %5s B %9s: %7.3f Mpps %7.3f Gbit/s  ceiling %.3f Mpps  ratio "
       "%.2f (%.2f per crypto core)  drops %llu  shed at port %llu  gen %.0f%% sink %.0f%%",
-      topology_label(p).c_str(), p.flows, p.size_label.c_str(),
+      topology_label(p).c_str(), p.flows, r.peers, p.size_label.c_str(),
       p.rate_pps == 0 ? "max" : (std::to_string(p.rate_pps / 1000) + "kpps").c_str(), r.mpps,
       r.gbit_s, r.ceiling_mpps, r.ratio, r.ratio_per_core, static_cast<unsigned long long>(r.drops),
       static_cast<unsigned long long>(r.port_drops), r.generator_cpu_pct, r.sink_cpu_pct);

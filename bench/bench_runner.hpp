@@ -19,6 +19,9 @@ struct BenchPoint {
   std::uint32_t crypto_workers = 1;
   bool ordered = false;
   std::uint32_t flows = 1;
+  // 0: the config's own peers; else that many generated peers (peer_population.hpp) in place of
+  // them, the generator's flows spread over all of them.
+  std::uint32_t peers = 0;
   std::vector<std::uint16_t> sizes{64};  // inner IP packet sizes, used round-robin
   std::string size_label = "64";         // "64", "1420", "imix"
   std::uint64_t rate_pps = 0;            // offered load; 0 = as fast as the gateway accepts
@@ -45,6 +48,7 @@ struct StageSample {
 
 struct BenchResult {
   BenchPoint point;
+  std::size_t peers = 0;         // peers the gateway ran with
   double offered_mpps = 0;       // what the generator offered (taken or not)
   double mpps = 0;               // what left the gateway
   double gbit_s = 0;             // outer frames out, bits

@@ -41,6 +41,21 @@ bool read_list(const std::string& path, const toml::table& set, const char* key,
   return true;
 }
 
+// Each point from `first` on, once per peer count in turn (peers vary fastest, so that a noisy
+// machine's drift hits every count alike).
+void vary_peers(std::vector<BenchPoint>& points, std::size_t first,
+                const std::vector<std::int64_t>& peer_counts) {
+  std::vector<BenchPoint> varied;
+  for (std::size_t i = first; i < points.size(); ++i) {
+    for (const std::int64_t peers : peer_counts) {
+      varied.push_back(points[i]);
+      varied.back().peers = static_cast<std::uint32_t>(peers);
+    }
+  }
+  points.resize(first);
+  points.insert(points.end(), varied.begin(), varied.end());
+}
+
 }  // namespace
 
 bool load_sweep(const std::string& path, std::uint16_t mtu, std::vector<BenchPoint>& points,
@@ -69,9 +84,9 @@ bool load_sweep(const std::string& path, std::uint16_t mtu, std::vector<BenchPoi
       return false;
     }
     for (const auto& [key, value] : *set) {
-      static constexpr std::string_view known[] = {"figure",  "topology", "crypto_workers",
-                                                   "flows",   "size",     "rate_pps",
-                                                   "ordered", "direction"};
+      static constexpr std::string_view known[] = {"figure",   "topology", "crypto_workers",
+                                                   "flows",    "peers",    "size",
+                                                   "rate_pps", "ordered",  "direction"};
       if (std::find(std::begin(known), std::end(known), key.str()) == std::end(known)) {
         error = where(path, value) + "unknown key '" + std::string(key.str()) + "'";
         return false;
@@ -79,7 +94,7 @@ bool load_sweep(const std::string& path, std::uint16_t mtu, std::vector<BenchPoi
     }
     const std::string figure = (*set)["figure"].value_or(std::string());
     std::vector<config::TopologyKind> topologies;
-    std::vector<std::int64_t> workers, flows, rates;
+    std::vector<std::int64_t> workers, flows, peer_counts, rates;
     std::vector<std::string> sizes;
     std::vector<bool> ordered;
     std::vector<std::string> directions;
@@ -114,10 +129,18 @@ bool load_sweep(const std::string& path, std::uint16_t mtu, std::vector<BenchPoi
       if (v) out = *v;
       return v.has_value();
     };
+    const auto as_peer_count = [](const toml::node& n, std::int64_t& out) {
+      const auto v = n.value<std::int64_t>();
+      const bool valid = v && *v >= 1 && *v <= kMaxPopulationPeers;
+      if (valid) out = *v;
+      return valid;
+    };
+    const std::size_t first_of_set = points.size();
     if (!read_list(path, *set, "topology", {config::TopologyKind::kSingle}, as_topology, topologies,
                    error) ||
         !read_list(path, *set, "crypto_workers", {std::int64_t{1}}, as_positive, workers, error) ||
         !read_list(path, *set, "flows", {std::int64_t{1}}, as_positive, flows, error) ||
+        !read_list(path, *set, "peers", {std::int64_t{0}}, as_peer_count, peer_counts, error) ||
         !read_list(path, *set, "size", {std::string("64")}, as_size, sizes, error) ||
         !read_list(path, *set, "rate_pps", {std::int64_t{0}}, as_positive, rates, error) ||
         !read_list(path, *set, "ordered", {false}, as_bool, ordered, error) ||
@@ -155,6 +178,7 @@ bool load_sweep(const std::string& path, std::uint16_t mtu, std::vector<BenchPoi
         }
       }
     }
+    vary_peers(points, first_of_set, peer_counts);
   }
   return true;
 }

@@ -8,6 +8,7 @@
 //   topology = ["pipeline"]
 //   crypto_workers = [1, 2]
 //   flows = [1024]
+//   peers = [1, 10000]      # generated peers instead of the config's (peer_population.hpp)
 //   size = [64, 1420]       # inner IP bytes, or "imix"
 //   rate_pps = [0]          # 0 = as fast as the gateway accepts
 //   ordered = [false]
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "bench/bench_runner.hpp"
+#include "bench/peer_population.hpp"
 
 namespace actorwire::bench {
 

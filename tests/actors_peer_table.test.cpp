@@ -203,8 +203,8 @@ TEST_F(PeerTableTest, ClearSessionsForgetsEveryIndexOfThatPeerOnly) {
 
 }  // namespace
 
-// The usual WireGuard "route everything" peer: 0.0.0.0/0 and ::/0 (rte_lpm refuses length 0,
-// so the table stores each as its two /1 halves); more specific prefixes of other peers still win.
+// The usual WireGuard "route everything" peer: 0.0.0.0/0 and ::/0 (rte_lpm6 refuses length 0,
+// so the table stores ::/0 as its two /1 halves); more specific prefixes of other peers still win.
 TEST_F(PeerTableTest, DefaultRoutesCatchEverythingElse) {
   config_.peers[1].allowed_ips = {prefix("0.0.0.0/0"), prefix("::/0")};
   actors::PeerTable table(config_, unique_name("pt_default"));

@@ -1,6 +1,9 @@
 #include "actors/dataplane/peer_plane.hpp"
 
+#include <rte_ether.h>
 #include <rte_mbuf.h>
+
+#include <array>
 
 #include "actors/common/tuning.hpp"
 #include "crypto/messages.hpp"
@@ -46,6 +49,26 @@ void PeerPlane::want_handshake(Peer& peer, Clock::time_point now) {
   peer.last_handshake_request = now;
   note(peer).wants_handshake = true;
   urgent_report_ = true;
+}
+
+void PeerPlane::prefetch_outbound(std::span<rte_mbuf* const> mbufs) {
+  // A few hundred peers' state stays in L2 anyway; there the extra lookup would only cost.
+  constexpr std::size_t kPrefetchAbovePeers = 256;
+  if (peers_.peers().size() <= kPrefetchAbovePeers) return;
+  constexpr std::size_t kIpv4DestinationEnd = io::kEthernetHeaderSize + 20;
+  std::array<std::uint32_t, tuning::kMaxBurst> destinations;
+  std::size_t count = 0;
+  for (rte_mbuf* mbuf : mbufs) {
+    if (mbuf == nullptr || mbuf->data_len < kIpv4DestinationEnd) continue;
+    const auto* frame = rte_pktmbuf_mtod(mbuf, const std::uint8_t*);
+    if (io::load_be16(frame + 12) != RTE_ETHER_TYPE_IPV4) continue;
+    destinations[count++] = io::load_be32(frame + kIpv4DestinationEnd - 4);
+    if (count == destinations.size()) {
+      peers_.prefetch_for_destinations_v4({destinations.data(), count});
+      count = 0;
+    }
+  }
+  peers_.prefetch_for_destinations_v4({destinations.data(), count});
 }
 
 PeerPlane::Outbound PeerPlane::prepare_outbound(rte_mbuf* mbuf, const io::ParsedFrame& frame,

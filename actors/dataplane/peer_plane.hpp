@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,12 @@ class PeerPlane {
   // every actor's counters balance even when another actor sends what one staged.
   Outbound prepare_outbound(rte_mbuf* mbuf, const io::ParsedFrame& frame, Clock::time_point now,
                             CryptoArgs& args, DropReason& reason, StageCounters& counters);
+
+  // LAN frames about to go through prepare_outbound: their peers' state is loaded into the
+  // cache for the whole batch at once (PeerTable::prefetch_for_destinations_v4), when there are
+  // more peers than the caches hold. A hint only:
+  // frames that are not plain IPv4 are skipped, nothing changes.
+  void prefetch_outbound(std::span<rte_mbuf* const> mbufs);
 
   enum class Inbound { kOpen, kDrop };
   // A transport message from `source`: finds the keypair and fills `args` with its receive key.

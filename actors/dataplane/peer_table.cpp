@@ -1,29 +1,51 @@
 #include "actors/dataplane/peer_table.hpp"
 
-#include <algorithm>
+#include <rte_prefetch.h>
+
+#include <array>
 
 namespace actorwire::actors {
 
 namespace {
-std::uint32_t count_prefixes(const config::GatewayConfig& config) {
-  std::uint32_t count = 0;
-  for (const auto& peer : config.peers) {
-    // A /0 takes two rules (io::AllowedIps stores its two /1 halves).
-    for (const auto& prefix : peer.allowed_ips) count += prefix.length == 0 ? 2 : 1;
+std::vector<io::AllowedIps::Route> routes_of(const config::GatewayConfig& config) {
+  std::vector<io::AllowedIps::Route> routes;
+  for (std::uint32_t index = 0; index < config.peers.size(); ++index) {
+    for (const auto& prefix : config.peers[index].allowed_ips) routes.push_back({prefix, index});
   }
-  return std::max<std::uint32_t>(count, 16);
+  return routes;
 }
 }  // namespace
 
-PeerTable::PeerTable(const config::GatewayConfig& config, const std::string& name)
-    : allowed_ips_(name, count_prefixes(config)) {
-  // A /0 goes in first, as its two /1 halves (io::AllowedIps): a peer's own 128.0.0.0/1 or
-  // 8000::/1, inserted later, must replace a half rather than be overwritten by it.
-  for (std::uint32_t index = 0; index < config.peers.size(); ++index) {
-    for (const auto& prefix : config.peers[index].allowed_ips) {
-      if (prefix.length == 0 && !allowed_ips_.insert(prefix, index)) insert_failed_ = true;
+void PeerTable::prefetch_for_destinations_v4(std::span<std::uint32_t> addresses) {
+  constexpr std::size_t kChunk = 32;
+  constexpr std::size_t kLine = 64;
+  std::array<std::uint32_t, kChunk> indices;
+  for (std::size_t done = 0; done < addresses.size(); done += kChunk) {
+    const auto chunk = addresses.subspan(done, std::min(kChunk, addresses.size() - done));
+    allowed_ips_.lookup_v4_bulk(chunk, indices);
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+      if (indices[i] == io::AllowedIps::kNoPeer) continue;
+      const auto* bytes = reinterpret_cast<const char*>(&peers_[indices[i]]);
+      for (std::size_t offset = 0; offset < sizeof(Peer); offset += kLine) {
+        rte_prefetch0(bytes + offset);
+      }
+    }
+    // The Peers are on their way; what they point to goes next (send key, index and counter
+    // are the first two lines of a Keypair).
+    for (std::size_t i = 0; i < chunk.size(); ++i) {
+      if (indices[i] == io::AllowedIps::kNoPeer) continue;
+      Peer& peer = peers_[indices[i]];
+      if (const Keypair* keypair = peer.sessions.current()) {
+        rte_prefetch0(keypair);
+        rte_prefetch0(reinterpret_cast<const char*>(keypair) + kLine);
+      }
+      rte_prefetch0(peer.counters.get());
     }
   }
+}
+
+PeerTable::PeerTable(const config::GatewayConfig& config, const std::string& name)
+    : allowed_ips_(name, routes_of(config)) {
   peers_.reserve(config.peers.size());
   for (std::uint32_t index = 0; index < config.peers.size(); ++index) {
     const auto& peer_config = config.peers[index];
@@ -33,9 +55,6 @@ PeerTable::PeerTable(const config::GatewayConfig& config, const std::string& nam
     peer.endpoint = peer_config.endpoint;
     peer.activity.peer = index;
     peer.counters = std::make_shared<PeerCounters>(crypto::to_base64(peer_config.public_key));
-    for (const auto& prefix : peer_config.allowed_ips) {
-      if (prefix.length != 0 && !allowed_ips_.insert(prefix, index)) insert_failed_ = true;
-    }
     if (peer_config.static_session) {
       // Benchmark mode: fixed keys, used at once for both directions, never renewed.
       auto keypair = std::make_unique<Keypair>();

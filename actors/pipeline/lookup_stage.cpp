@@ -8,6 +8,7 @@
 #include <array>
 #include <deque>
 
+#include "actors/common/tuning.hpp"
 #include "actors/dataplane/control_actions.hpp"
 #include "actors/dataplane/frame_classifier.hpp"
 #include "actors/dataplane/ip_services.hpp"
@@ -143,11 +144,24 @@ void prepare_inbound_slot(LookupActor* self, PacketSlot& slot, Clock::time_point
   }
 }
 
+// The peers of the outbound slots from `first` on, loaded into the cache together
+// (PeerPlane::prefetch_outbound).
+void prefetch_outbound_peers(LookupActor* self, const std::vector<PacketSlot>& slots,
+                             std::size_t first) {
+  std::array<rte_mbuf*, tuning::kMaxBurst> outbound;
+  std::size_t count = 0;
+  for (std::size_t i = first; i < slots.size() && count < outbound.size(); ++i) {
+    if (slots[i].mbuf != nullptr && !slots[i].from_wan) outbound[count++] = slots[i].mbuf;
+  }
+  self->state.context->plane->prefetch_outbound({outbound.data(), count});
+}
+
 // Outbound slots from `first` on. A packet to fragment makes room for its fragments right
 // behind it, in order; they are classified next, like any packet.
 void prepare_outbound_slots(LookupActor* self, PacketBatch& batch, std::size_t first,
                             Clock::time_point now) {
   std::vector<PacketSlot>& slots = batch.data->slots;
+  prefetch_outbound_peers(self, slots, first);
   for (std::size_t i = first; i < slots.size(); ++i) {
     if (slots[i].mbuf == nullptr || slots[i].from_wan) continue;
     prepare_outbound_slot(self, slots[i], now);

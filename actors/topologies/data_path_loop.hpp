@@ -146,6 +146,10 @@ class DataPathLoop {
   std::size_t receive_lan() {
     std::array<rte_mbuf*, tuning::kMaxBurst> mbufs;
     const std::size_t count = receive(lan_, mbufs.data());
+    // The lock-based topologies would take their lock once more per burst for it; they keep
+    // the paper's one lock per packet.
+    if constexpr (std::is_same_v<Lock, NoLock>)
+      shared_.plane->prefetch_outbound({mbufs.data(), count});
     for (std::size_t i = 0; i < count; ++i) outbound(mbufs[i]);
     return count;
   }
