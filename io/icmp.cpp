@@ -29,11 +29,6 @@ std::size_t ipv4_header_length(const std::uint8_t* ip) {
   return std::size_t{ip[0] & 0x0Fu} * 4;
 }
 
-// DPDK's checksum helpers sum the bytes in memory order: their result is stored as it is.
-void store_checksum(std::uint8_t* field, std::uint16_t checksum) {
-  std::memcpy(field, &checksum, sizeof checksum);
-}
-
 // 1's complement sum of the IPv6 pseudo-header (RFC 8200 8.1) plus `l4`, complemented.
 std::uint16_t icmpv6_checksum(const std::uint8_t* ip, const std::uint8_t* l4, std::size_t length) {
   std::uint8_t pseudo[40] = {};

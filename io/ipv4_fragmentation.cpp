@@ -40,8 +40,7 @@ std::size_t fragment_ipv4_frame(rte_mbuf* frame, std::size_t l3_offset, std::siz
     auto* ip = rte_pktmbuf_mtod(fragment, std::uint8_t*);
     // The library leaves the header checksum to offload; we compute it.
     store_be16(ip + 10, 0);
-    const std::uint16_t checksum = ipv4_header_checksum(ip);
-    std::memcpy(ip + 10, &checksum, sizeof checksum);
+    store_checksum(ip + 10, ipv4_header_checksum(ip));
     auto* header =
         reinterpret_cast<std::uint8_t*>(rte_pktmbuf_prepend(fragment, kEthernetHeaderSize));
     if (header == nullptr) {

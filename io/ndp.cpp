@@ -71,8 +71,7 @@ std::size_t write_nd_frame(std::uint8_t* frame, const config::MacAddress& destin
   icmp[24] = option;
   icmp[25] = 1;  // in units of 8 bytes
   std::memcpy(icmp + 26, our_mac.bytes.data(), 6);
-  const std::uint16_t checksum = icmpv6_checksum(ip, icmp_length);
-  std::memcpy(icmp + 2, &checksum, sizeof checksum);
+  store_checksum(icmp + 2, icmpv6_checksum(ip, icmp_length));
   return kEthernetHeaderSize + kIpv6HeaderSize + icmp_length;
 }
 
