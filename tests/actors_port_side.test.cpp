@@ -9,10 +9,7 @@
 #include <rte_ring.h>
 
 #include <array>
-#include <fstream>
-#include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,7 +18,7 @@
 #include "dataplane_test_support.hpp"
 #include "io/ndp.hpp"
 #include "io/port.hpp"
-#include "test_hex.hpp"
+#include "known_answers.hpp"
 
 using namespace actorwire;
 using namespace std::chrono_literals;
@@ -409,33 +406,9 @@ io::Ipv6Address v6(const char* text) {
   return ip6(text).bytes;
 }
 
-const std::map<std::string, std::vector<std::uint8_t>>& nd_vectors() {
-  static const std::map<std::string, std::vector<std::uint8_t>> vectors = [] {
-    std::map<std::string, std::vector<std::uint8_t>> loaded;
-    const std::string path = ACTORWIRE_SOURCE_DIR "/tests/data/ndp_vectors.txt";
-    std::ifstream file(path);
-    EXPECT_TRUE(file) << "cannot open " << path;
-    std::string line;
-    while (std::getline(file, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      std::istringstream fields(line);
-      std::string name;
-      std::string hex;
-      fields >> name >> hex;
-      loaded[name] = test_support::hex(hex);
-    }
-    return loaded;
-  }();
-  return vectors;
-}
 // A whole Ethernet frame of the vectors.
 std::vector<std::uint8_t> nd_vector(const std::string& name) {
-  const auto it = nd_vectors().find(name);
-  if (it == nd_vectors().end() || it->second.empty()) {
-    ADD_FAILURE() << "no vector " << name;
-    return {};
-  }
-  return it->second;
+  return test_support::known_answer("ndp_vectors.txt", name).value_or(std::vector<std::uint8_t>{});
 }
 
 std::string hex_of(const rte_mbuf* mbuf) {

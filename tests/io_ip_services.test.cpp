@@ -8,10 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <map>
 #include <span>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -22,7 +19,7 @@
 #include "io/icmp.hpp"
 #include "io/ipv4_fragmentation.hpp"
 #include "io/tcp_mss.hpp"
-#include "test_hex.hpp"
+#include "known_answers.hpp"
 
 using namespace actorwire;
 using Bytes = std::vector<std::uint8_t>;
@@ -44,34 +41,8 @@ config::IpAddress address(const char* text) {
   return parsed.value_or(config::IpAddress{});
 }
 
-const std::map<std::string, Bytes>& all_vectors() {
-  static const std::map<std::string, Bytes> vectors = [] {
-    std::map<std::string, Bytes> loaded;
-    const std::string path = ACTORWIRE_SOURCE_DIR "/tests/data/ip_services_vectors.txt";
-    std::ifstream file(path);
-    EXPECT_TRUE(file) << "cannot open " << path;
-    std::string line;
-    while (std::getline(file, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      std::istringstream fields(line);
-      std::string name;
-      std::string hex;
-      fields >> name >> hex;
-      loaded[name] = test_support::hex(hex);
-    }
-    return loaded;
-  }();
-  return vectors;
-}
-
 Bytes vec(const std::string& name) {
-  const auto& vectors = all_vectors();
-  const auto it = vectors.find(name);
-  if (it == vectors.end() || it->second.empty()) {
-    ADD_FAILURE() << "no vector " << name;
-    return {};
-  }
-  return it->second;
+  return test_support::known_answer("ip_services_vectors.txt", name).value_or(Bytes{});
 }
 
 // RFC 1071 over `length` bytes, big-endian words: the header or segment is valid when its sum
