@@ -91,6 +91,11 @@ class PortSideTest : public test_support::DataPlaneTest {
   }
 
   std::vector<rte_mbuf*> captured() { return test_support::drain(port_->capture_ring(), 1024); }
+  // Flushes; returns what the port sent (the caller frees it).
+  std::vector<rte_mbuf*> sent() {
+    side_->flush();
+    return captured();
+  }
 
   static config::MacAddress destination_mac(const rte_mbuf* mbuf) {
     config::MacAddress mac;
@@ -476,9 +481,8 @@ class PortSideNdTest : public PortSideTest {
   }
   // Flushes; returns what went out, as hex frames, and frees it.
   std::vector<std::string> sent_hex() {
-    side_->flush();
     std::vector<std::string> out;
-    for (rte_mbuf* mbuf : captured()) {
+    for (rte_mbuf* mbuf : sent()) {
       out.push_back(hex_of(mbuf));
       rte_pktmbuf_free(mbuf);
     }
@@ -498,6 +502,13 @@ class PortSideNdTest : public PortSideTest {
       EXPECT_EQ(mbufs[i]->data_len, io::kEthernetHeaderSize + io::kIpv6HeaderSize + 60) << i;
       rte_pktmbuf_free(mbufs[i]);
     }
+  }
+  // Flushes and checks what the port sent: `count` IPv6 frames to `mac` with ids first,
+  // first+1...; frees them.
+  void expect_sent_v6(std::size_t count, std::uint16_t first, const config::MacAddress& mac) {
+    const std::vector<rte_mbuf*> out = sent();
+    EXPECT_EQ(out.size(), count);
+    expect_v6_in_order(out, first, mac);
   }
   using Learned = std::vector<std::pair<config::IpAddress, config::MacAddress>>;
 };
@@ -522,10 +533,7 @@ TEST_F(PortSideNdTest, AnUnknownNeighbourIsSolicitedOnceAndItsAdvertisementRelea
   receive("na_in", t0 + retry + 1ms);
   EXPECT_EQ(counters_.packets_consumed.get(), 1u) << "the advertisement did its job";
   EXPECT_EQ(side_->queued(), 2u);
-  side_->flush();
-  auto out = captured();
-  ASSERT_EQ(out.size(), 2u);
-  expect_v6_in_order(out, 0, kHostMac);
+  expect_sent_v6(2, 0, kHostMac);
   const Learned learned = side_->take_learned();
   ASSERT_EQ(learned.size(), 1u);
   EXPECT_EQ(learned[0].first, ip6("fd0a::2"));
@@ -534,10 +542,7 @@ TEST_F(PortSideNdTest, AnUnknownNeighbourIsSolicitedOnceAndItsAdvertisementRelea
 
   // Known from now on: straight out, no solicitation, and no retry for it any more.
   transmit_to_v6(frame6(2), "fd0a::2", t0 + retry + 2ms);
-  side_->flush();
-  out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 2, kHostMac);
+  expect_sent_v6(1, 2, kHostMac);
   side_->expire_waiting(t0 + 3 * retry);
   EXPECT_TRUE(sent_hex().empty());
   EXPECT_EQ(counters_.packets_generated.get(), 2u);
@@ -549,10 +554,7 @@ TEST_F(PortSideNdTest, TheTargetLinkLayerOptionWinsOverTheEthernetSource) {
   transmit_to_v6(frame6(0), "fd0a::2", t0);
   EXPECT_EQ(sent_hex().size(), 1u);  // the solicitation
   receive("na_in_proxy", t0 + 1ms);  // sent by 02:..:02, option 02:..:22
-  side_->flush();
-  auto out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 0, kProxyMac);
+  expect_sent_v6(1, 0, kProxyMac);
   const Learned learned = side_->take_learned();
   ASSERT_EQ(learned.size(), 1u);
   EXPECT_EQ(learned[0].second, kProxyMac);
@@ -563,8 +565,7 @@ TEST_F(PortSideNdTest, EachUnknownOnLinkNeighbourIsSolicited) {
   transmit_to_v6(frame6(0), "fd0a::2", t0);
   transmit_to_v6(frame6(1), "fd0a::3", t0 + 1ms);  // a second host: asked for at once
   transmit_to_v6(frame6(2), "fe80::2", t0 + 2ms);  // link-local: on-link, resolved too
-  side_->flush();
-  auto out = captured();
+  auto out = sent();
   ASSERT_EQ(out.size(), 3u);
   const std::pair<const char*, const char*> expected[] = {{"fd0a::2", "33:33:ff:00:00:02"},
                                                           {"fd0a::3", "33:33:ff:00:00:03"},
@@ -593,18 +594,12 @@ TEST_F(PortSideNdTest, AStaticIpv6NeighbourNeedsNoSolicitation) {
   transmit_to_v6(frame6(0), "fd0a::fe", t0);     // the static neighbour itself
   transmit_to_v6(frame6(1), "2001:db8::9", t0);  // off-link: through it
   transmit_to_v6(frame6(2), "2606:4700::1", t0);
-  side_->flush();
-  auto out = captured();
-  ASSERT_EQ(out.size(), 3u);
-  expect_v6_in_order(out, 0, kStaticV6Mac);
+  expect_sent_v6(3, 0, kStaticV6Mac);
   EXPECT_EQ(counters_.packets_generated.get(), 0u);
   // A static entry wins over what a sibling claims.
   side_->learn(ip6("fd0a::fe"), kHostMac);
   transmit_to_v6(frame6(3), "2001:db8::9", t0 + 1ms);
-  side_->flush();
-  out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 3, kStaticV6Mac);
+  expect_sent_v6(1, 3, kStaticV6Mac);
   test_support::expect_balanced(counters_);
 }
 
@@ -612,8 +607,7 @@ TEST_F(PortSideNdTest, AMulticastDestinationGoesStraightOutToItsEthernetGroup) {
   transmit_to_v6(frame6(0), "ff02::1:2", t0);
   transmit_to_v6(frame6(1), "ff05::1:3", t0);
   transmit_to_v6(frame6(2), "ff02::1", t0);
-  side_->flush();
-  auto out = captured();
+  auto out = sent();
   ASSERT_EQ(out.size(), 3u);
   EXPECT_EQ(destination_mac(out[0]), *config::parse_mac_address("33:33:00:01:00:02"));
   EXPECT_EQ(destination_mac(out[1]), *config::parse_mac_address("33:33:00:01:00:03"));
@@ -629,8 +623,7 @@ TEST_F(PortSideNdTest, AMulticastDestinationGoesStraightOutToItsEthernetGroup) {
 TEST_F(PortSideNdTest, ASolicitationForOurAddressGetsASolicitedAdvertisementAndTeachesUs) {
   receive("ns_in_host", t0);
   EXPECT_EQ(side_->queued(), 1u);
-  side_->flush();
-  auto out = captured();
+  auto out = sent();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0]->pkt_len, io::kNdFrameSize);
   EXPECT_EQ(hex_of(out[0]), hex_of(nd_vector("na_solicited_out")));
@@ -641,10 +634,7 @@ TEST_F(PortSideNdTest, ASolicitationForOurAddressGetsASolicitedAdvertisementAndT
   EXPECT_EQ(learned[0].second, kHostMac);
   // The asker is about to talk to us: known without a solicitation of ours.
   transmit_to_v6(frame6(4), "fd0a::2", t0 + 1ms);
-  side_->flush();
-  out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 4, kHostMac);
+  expect_sent_v6(1, 4, kHostMac);
   EXPECT_EQ(counters_.packets_generated.get(), 0u);
   EXPECT_EQ(counters_.drops_total(), 0u);
   test_support::expect_balanced(counters_);
@@ -664,8 +654,7 @@ TEST_F(PortSideNdTest, ASolicitationFromAHostWeWaitForReleasesItsFrames) {
   transmit_to_v6(frame6(0), "fd0a::2", t0);
   EXPECT_EQ(sent_hex(), std::vector<std::string>{hex_of(nd_vector("ns_out"))});
   receive("ns_in_host", t0 + 1ms);  // it resolves us before it answers
-  side_->flush();
-  auto out = captured();
+  auto out = sent();
   ASSERT_EQ(out.size(), 2u);
   // The frame released by the learning first, then the answer, or the other way round.
   const bool answer_first = ether_type(out[0]) == io::kEtherTypeIpv6 &&
@@ -693,8 +682,7 @@ TEST_F(PortSideNdTest, SolicitationsForOurLinkLocalAddressAndWithoutAnOptionAreA
 
 TEST_F(PortSideNdTest, DuplicateAddressDetectionIsAnsweredToAllNodes) {
   receive("ns_in_dad", t0);  // from ::, 78 bytes: the answer is longer
-  side_->flush();
-  auto out = captured();
+  auto out = sent();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(destination_mac(out[0]), *config::parse_mac_address("33:33:00:00:00:01"));
   EXPECT_EQ(out[0]->data_len, io::kNdFrameSize);
@@ -741,10 +729,7 @@ TEST_F(PortSideNdTest, InvalidSolicitationsAndAdvertisementsAreCountedAndIgnored
   EXPECT_TRUE(side_->take_learned().empty());
   // The valid answer still works.
   receive("na_in", t0 + 2ms);
-  side_->flush();
-  auto out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 0, kHostMac);
+  expect_sent_v6(1, 0, kHostMac);
   test_support::expect_balanced(counters_);
 }
 
@@ -759,8 +744,7 @@ TEST_F(PortSideNdTest, AnAdvertisementForAnUnknownTargetIsNotLearned) {
   EXPECT_TRUE(side_->take_learned().empty());
   // So fd0a::77 still has to be resolved.
   transmit_to_v6(frame6(0), "fd0a::77", t0 + 1ms);
-  side_->flush();
-  auto out = captured();
+  auto out = sent();
   ASSERT_EQ(out.size(), 1u);
   io::NdMessage ns;
   ASSERT_TRUE(
@@ -779,17 +763,11 @@ TEST_F(PortSideNdTest, AnAdvertisementWithoutOverrideDoesNotChangeAKnownNeighbou
   transmit_to_v6(frame6(0), "fd0a::2", t0);
   EXPECT_EQ(sent_hex().size(), 1u);
   receive("na_in", t0 + 1ms);  // fd0a::2 is 02:..:02
-  side_->flush();
-  auto out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 0, kHostMac);
+  expect_sent_v6(1, 0, kHostMac);
   side_->take_learned();
   receive("na_in_no_override", t0 + 2ms);  // claims 02:..:22, override clear
   transmit_to_v6(frame6(1), "fd0a::2", t0 + 3ms);
-  side_->flush();
-  out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 1, kHostMac);
+  expect_sent_v6(1, 1, kHostMac);
   test_support::expect_balanced(counters_);
 }
 
@@ -797,10 +775,7 @@ TEST_F(PortSideNdTest, AnAdvertisementWithoutOverrideCompletesAResolution) {
   transmit_to_v6(frame6(0), "fd0a::2", t0);
   EXPECT_EQ(sent_hex().size(), 1u);
   receive("na_in_no_override", t0 + 1ms);
-  side_->flush();
-  auto out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 0, kProxyMac);
+  expect_sent_v6(1, 0, kProxyMac);
   test_support::expect_balanced(counters_);
 }
 
@@ -809,10 +784,7 @@ TEST_F(PortSideNdTest, ANeighbourLearnedElsewhereReleasesTheWaitingFrames) {
   transmit_to_v6(frame6(1), "fd0a::2", t0);
   EXPECT_EQ(sent_hex().size(), 1u);
   side_->learn(ip6("fd0a::2"), kHostMac);
-  side_->flush();
-  auto out = captured();
-  ASSERT_EQ(out.size(), 2u);
-  expect_v6_in_order(out, 0, kHostMac);
+  expect_sent_v6(2, 0, kHostMac);
   EXPECT_TRUE(side_->take_learned().empty()) << "a sibling's news is not reported back";
   test_support::expect_balanced(counters_);
 }
@@ -852,8 +824,7 @@ TEST_F(PortSideTest, WithoutIpv6AddressesSolicitationsComeFromTheLinkLocalAddres
                                    io::kEtherTypeIpv6));
   counters_.packets_in.add(1);
   side_->transmit_to_v6(mbuf, v6("fe80::2"), t0);
-  side_->flush();
-  auto out = captured();
+  auto out = sent();
   ASSERT_EQ(out.size(), 1u);
   io::NdMessage ns;
   ASSERT_TRUE(
