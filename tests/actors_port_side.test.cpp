@@ -309,6 +309,34 @@ TEST_F(PortSideTest, AnArpRequestForOurAddressIsAnsweredAndItsSenderLearned) {
   test_support::expect_balanced(counters_);
 }
 
+// As with neighbour discovery, siblings hear only of a neighbour that is new or whose MAC
+// changed: a host that ARPs again, or answers again with the same MAC, is no news.
+TEST_F(PortSideTest, OnlyANewOrChangedArpNeighbourIsReported) {
+  const config::MacAddress asker_mac{{0x02, 0xAA, 0, 0, 0, 0x09}};
+  const config::IpAddress asker = config::IpAddress::v4(ipv4("192.0.2.9"));
+  io::ArpPacket request;
+  request.operation = io::kArpRequest;
+  request.sender_mac = asker_mac;
+  request.sender_ip = asker.v4_host_order();
+  request.target_ip = ipv4("192.0.2.1");
+  using Learned = std::vector<std::pair<config::IpAddress, config::MacAddress>>;
+  handle_arp(request, io::kBroadcastMac, t0);
+  EXPECT_EQ(side_->take_learned(), (Learned{{asker, asker_mac}})) << "new";
+  handle_arp(request, io::kBroadcastMac, t0 + 1ms);
+  handle_arp(reply_from(asker.v4_host_order(), asker_mac), port_->identity().mac, t0 + 2ms);
+  EXPECT_TRUE(side_->take_learned().empty()) << "nothing changed";
+  handle_arp(reply_from(asker.v4_host_order(), kLearnedMac), port_->identity().mac, t0 + 3ms);
+  EXPECT_EQ(side_->take_learned(), (Learned{{asker, kLearnedMac}})) << "moved to another MAC";
+  // The static neighbour keeps its configured MAC whatever it claims: nothing changes.
+  handle_arp(reply_from(ipv4("192.0.2.2"), kStaticMac), port_->identity().mac, t0 + 4ms);
+  handle_arp(reply_from(ipv4("192.0.2.2"), kLearnedMac), port_->identity().mac, t0 + 5ms);
+  EXPECT_TRUE(side_->take_learned().empty());
+  const auto replies = sent();  // to the two requests
+  EXPECT_EQ(replies.size(), 2u);
+  for (rte_mbuf* mbuf : replies) rte_pktmbuf_free(mbuf);
+  test_support::expect_balanced(counters_);
+}
+
 TEST_F(PortSideTest, ANeighbourLearnedElsewhereReleasesTheWaitingFrames) {
   const std::uint32_t neighbour = ipv4("192.0.2.50");
   transmit_to(frame(0), neighbour, t0);
