@@ -160,9 +160,9 @@ void write_outer_ipv4_udp(std::uint8_t* frame, std::size_t payload_length,
   const auto* ip_header = reinterpret_cast<const rte_ipv4_hdr*>(ip);
   // rte_ipv4_udptcp_cksum already maps a computed 0 to 0xFFFF (0 means "no checksum").
   const std::uint16_t udp_checksum = rte_ipv4_udptcp_cksum(ip_header, udp);
-  std::memcpy(udp + 6, &udp_checksum, 2);  // already in network order
+  store_checksum(udp + 6, udp_checksum);
   const std::uint16_t ip_checksum = rte_ipv4_cksum(ip_header);
-  std::memcpy(ip + 10, &ip_checksum, 2);
+  store_checksum(ip + 10, ip_checksum);
 }
 
 OuterUdp to_outer_udp(const OuterIpv4Udp& outer) {
@@ -202,7 +202,7 @@ void write_outer_udp(std::uint8_t* frame, std::size_t payload_length, const Oute
   // rte_ipv6_udptcp_cksum maps a computed 0 to 0xFFFF, as RFC 8200 asks.
   const std::uint16_t udp_checksum =
       rte_ipv6_udptcp_cksum(reinterpret_cast<const rte_ipv6_hdr*>(ip), udp);
-  std::memcpy(udp + 6, &udp_checksum, 2);
+  store_checksum(udp + 6, udp_checksum);
 }
 
 bool udp_checksum_ok(const std::uint8_t* ip_packet, bool is_v6) {

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "config/gateway_config.hpp"
@@ -114,6 +115,11 @@ void write_outer_udp(std::uint8_t* frame, std::size_t payload_length, const Oute
 
 // RFC 1071 checksums (DPDK's rte_ipv4_cksum / rte_ipv4_udptcp_cksum underneath).
 std::uint16_t ipv4_header_checksum(const std::uint8_t* ip_header);
+// Writes a checksum into its header field. DPDK's checksum helpers (and any sum over 16-bit words
+// read in memory order) give it in network byte order already, so it is stored as it is.
+inline void store_checksum(std::uint8_t* field, std::uint16_t checksum) {
+  std::memcpy(field, &checksum, sizeof checksum);
+}
 // True when a complete IPv4+UDP packet's UDP checksum is correct (or zero, i.e. absent).
 bool ipv4_udp_checksum_ok(const std::uint8_t* ip_packet);
 // The same for IPv4 or IPv6 (UDP directly after the fixed header); for IPv6 a zero checksum is

@@ -29,24 +29,6 @@ std::size_t ipv4_header_length(const std::uint8_t* ip) {
   return std::size_t{ip[0] & 0x0Fu} * 4;
 }
 
-// DPDK's checksum helpers sum the bytes in memory order: their result is stored as it is.
-void store_checksum(std::uint8_t* field, std::uint16_t checksum) {
-  std::memcpy(field, &checksum, sizeof checksum);
-}
-
-// 1's complement sum of the IPv6 pseudo-header (RFC 8200 8.1) plus `l4`, complemented.
-std::uint16_t icmpv6_checksum(const std::uint8_t* ip, const std::uint8_t* l4, std::size_t length) {
-  std::uint8_t pseudo[40] = {};
-  std::memcpy(pseudo, ip + 8, 32);  // source and destination
-  store_be32(pseudo + 32, static_cast<std::uint32_t>(length));
-  pseudo[39] = kIpProtoIcmpv6;
-  std::uint32_t sum = rte_raw_cksum(pseudo, sizeof pseudo);
-  sum += rte_raw_cksum(l4, length);
-  sum = (sum & 0xFFFF) + (sum >> 16);
-  sum = (sum & 0xFFFF) + (sum >> 16);
-  return static_cast<std::uint16_t>(~sum);
-}
-
 std::uint16_t icmpv4_checksum(const std::uint8_t* icmp, std::size_t length) {
   return static_cast<std::uint16_t>(~rte_raw_cksum(icmp, length));
 }
@@ -124,7 +106,7 @@ std::size_t write_icmp_error(std::uint8_t* out, const std::uint8_t* offending,
       icmp[1] = kIcmpv6CodeNoRoute;
     }
     std::memcpy(icmp + kIcmpHeaderSize, offending, quoted);
-    store_checksum(icmp + 2, icmpv6_checksum(out, icmp, icmp_length));
+    store_checksum(icmp + 2, icmpv6_checksum(out, icmp_length));
     return kIpv6HeaderSize + icmp_length;
   }
   const std::size_t quoted =
@@ -158,7 +140,7 @@ bool is_echo_request(const std::uint8_t* ip, std::size_t length, bool is_v6) {
     if (ip[6] != kIpProtoIcmpv6 || length < kIpv6HeaderSize + kIcmpHeaderSize) return false;
     const std::uint8_t* icmp = ip + kIpv6HeaderSize;
     return icmp[0] == kIcmpv6EchoRequest && icmp[1] == 0 &&
-           icmpv6_checksum(ip, icmp, length - kIpv6HeaderSize) == 0;
+           icmpv6_checksum(ip, length - kIpv6HeaderSize) == 0;
   }
   const std::size_t header_length = ipv4_header_length(ip);
   if (ip[9] != kIpProtoIcmp || length < header_length + kIcmpHeaderSize) return false;
@@ -178,7 +160,7 @@ void make_echo_reply(std::uint8_t* ip, std::size_t length, bool is_v6) {
     std::uint8_t* icmp = ip + kIpv6HeaderSize;
     icmp[0] = kIcmpv6EchoReply;
     store_be16(icmp + 2, 0);
-    store_checksum(icmp + 2, icmpv6_checksum(ip, icmp, length - kIpv6HeaderSize));
+    store_checksum(icmp + 2, icmpv6_checksum(ip, length - kIpv6HeaderSize));
     return;
   }
   std::uint8_t address[4];
@@ -200,6 +182,18 @@ config::IpAddress ip_destination(const std::uint8_t* ip, bool is_v6) {
   address.is_v6 = is_v6;
   std::memcpy(address.bytes.data(), ip + (is_v6 ? 24 : 16), is_v6 ? 16 : 4);
   return address;
+}
+
+std::uint16_t icmpv6_checksum(const std::uint8_t* ip, std::size_t icmp_length) {
+  std::uint8_t pseudo[40] = {};
+  std::memcpy(pseudo, ip + 8, 32);  // source and destination
+  store_be32(pseudo + 32, static_cast<std::uint32_t>(icmp_length));
+  pseudo[39] = kIpProtoIcmpv6;
+  std::uint32_t sum = rte_raw_cksum(pseudo, sizeof pseudo);
+  sum += rte_raw_cksum(ip + kIpv6HeaderSize, icmp_length);
+  sum = (sum & 0xFFFF) + (sum >> 16);
+  sum = (sum & 0xFFFF) + (sum >> 16);
+  return static_cast<std::uint16_t>(~sum);
 }
 
 }  // namespace actorwire::io

@@ -55,4 +55,10 @@ void make_echo_reply(std::uint8_t* ip, std::size_t length, bool is_v6);
 // The destination address of a validated IP packet.
 config::IpAddress ip_destination(const std::uint8_t* ip, bool is_v6);
 
+// The ICMPv6 checksum (RFC 4443 2.3) of the `icmp_length`-byte message directly after the fixed
+// header of the IPv6 packet at `ip`: the one's complement sum of the pseudo-header (RFC 8200 8.1)
+// and the message, complemented. 0 for a message whose checksum field is right; for one whose
+// checksum field is zero, the value to store there (store_checksum).
+std::uint16_t icmpv6_checksum(const std::uint8_t* ip, std::size_t icmp_length);
+
 }  // namespace actorwire::io

@@ -27,10 +27,12 @@ std::size_t fragment_ipv4_frame(rte_mbuf* frame, std::size_t l3_offset, std::siz
       l3_offset + l3_length > frame->data_len) {
     return 0;
   }
-  std::uint8_t ethernet[kEthernetHeaderSize];
-  std::memcpy(ethernet, rte_pktmbuf_mtod(frame, std::uint8_t*), kEthernetHeaderSize);
-  // rte_ip_frag wants the IP packet alone: no Ethernet header, no Ethernet padding.
-  rte_pktmbuf_adj(frame, static_cast<std::uint16_t>(l3_offset));
+  // The L2 header is what precedes the IP packet. rte_ip_frag wants the IP packet alone: no L2
+  // header, no Ethernet padding. Trimming only moves the frame's data start and length, so the
+  // header stays where it was, to be copied in front of every fragment.
+  const auto* l2_header = rte_pktmbuf_mtod(frame, const std::uint8_t*);
+  const auto l2_length = static_cast<std::uint16_t>(l3_offset);
+  rte_pktmbuf_adj(frame, l2_length);
   rte_pktmbuf_trim(frame, static_cast<std::uint16_t>(frame->data_len - l3_length));
   const std::int32_t count = rte_ipv4_fragment_copy_nonseg_packet(
       frame, out, static_cast<std::uint16_t>(kMaxFragments), mtu, pool);
@@ -40,15 +42,13 @@ std::size_t fragment_ipv4_frame(rte_mbuf* frame, std::size_t l3_offset, std::siz
     auto* ip = rte_pktmbuf_mtod(fragment, std::uint8_t*);
     // The library leaves the header checksum to offload; we compute it.
     store_be16(ip + 10, 0);
-    const std::uint16_t checksum = ipv4_header_checksum(ip);
-    std::memcpy(ip + 10, &checksum, sizeof checksum);
-    auto* header =
-        reinterpret_cast<std::uint8_t*>(rte_pktmbuf_prepend(fragment, kEthernetHeaderSize));
+    store_checksum(ip + 10, ipv4_header_checksum(ip));
+    auto* header = reinterpret_cast<std::uint8_t*>(rte_pktmbuf_prepend(fragment, l2_length));
     if (header == nullptr) {
       for (std::int32_t j = 0; j < count; ++j) rte_pktmbuf_free(out[j]);
       return 0;
     }
-    std::memcpy(header, ethernet, kEthernetHeaderSize);
+    std::memcpy(header, l2_header, l2_length);
   }
   return static_cast<std::size_t>(count);
 }

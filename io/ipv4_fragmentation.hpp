@@ -19,9 +19,10 @@ inline constexpr std::size_t kMaxFragments = 16;
 // Whether the validated IPv4 packet may be fragmented (DF clear).
 bool ipv4_may_fragment(const std::uint8_t* ip);
 
-// Splits the Ethernet frame `frame` (an IPv4 packet at `l3_offset`, `l3_length` bytes, DF
-// clear) into frames whose IP packets fit `mtu`, allocated from `pool`, each single-segment and
-// with the original Ethernet header: rte_ipv4_fragment_copy_nonseg_packet, copies rather than
+// Splits the frame `frame` (an IPv4 packet at `l3_offset`, `l3_length` bytes, DF clear) into
+// frames whose IP packets fit `mtu`, allocated from `pool`, each single-segment and with a copy
+// of the original L2 header, the `l3_offset` bytes in front of the IP packet (14 for plain
+// Ethernet, more with VLAN tags): rte_ipv4_fragment_copy_nonseg_packet, copies rather than
 // chained indirect mbufs because sealing works on contiguous frames. Returns how many it put in
 // `out` (in order, at most kMaxFragments), or 0 when it cannot (no mbufs, too many fragments);
 // `frame` stays the caller's either way (its data start may have moved).

@@ -1,7 +1,5 @@
 #include "io/ndp.hpp"
 
-#include <rte_ip.h>
-
 #include <cstring>
 
 #include "io/byte_order.hpp"
@@ -19,20 +17,6 @@ constexpr std::uint8_t kNaRouter = 0x80;
 constexpr std::uint8_t kNaSolicited = 0x40;
 constexpr std::uint8_t kNaOverride = 0x20;
 const Ipv6Address kAllNodes = {0xFF, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-
-// The ICMPv6 checksum over the pseudo-header and the message (RFC 8200 8.1), complemented:
-// 0 for a message whose checksum field is right.
-std::uint16_t icmpv6_checksum(const std::uint8_t* ip, std::size_t icmp_length) {
-  std::uint8_t pseudo[40] = {};
-  std::memcpy(pseudo, ip + 8, 32);
-  store_be32(pseudo + 32, static_cast<std::uint32_t>(icmp_length));
-  pseudo[39] = kIpProtoIcmpv6;
-  std::uint32_t sum = rte_raw_cksum(pseudo, sizeof pseudo);
-  sum += rte_raw_cksum(ip + kIpv6HeaderSize, icmp_length);
-  sum = (sum & 0xFFFF) + (sum >> 16);
-  sum = (sum & 0xFFFF) + (sum >> 16);
-  return static_cast<std::uint16_t>(~sum);
-}
 
 Ipv6Address address_at(const std::uint8_t* p) {
   Ipv6Address address;
@@ -71,8 +55,7 @@ std::size_t write_nd_frame(std::uint8_t* frame, const config::MacAddress& destin
   icmp[24] = option;
   icmp[25] = 1;  // in units of 8 bytes
   std::memcpy(icmp + 26, our_mac.bytes.data(), 6);
-  const std::uint16_t checksum = icmpv6_checksum(ip, icmp_length);
-  std::memcpy(icmp + 2, &checksum, sizeof checksum);
+  store_checksum(icmp + 2, icmpv6_checksum(ip, icmp_length));
   return kEthernetHeaderSize + kIpv6HeaderSize + icmp_length;
 }
 

@@ -46,7 +46,7 @@ void replace_mss(std::uint8_t* tcp, std::uint8_t* field, std::uint16_t mss) {
   for (std::size_t i = 0; i < words; ++i) {
     checksum = checksum_replace(checksum, before[i], load_word(first_word + 2 * i));
   }
-  std::memcpy(tcp + 16, &checksum, sizeof checksum);
+  store_checksum(tcp + 16, checksum);
 }
 
 }  // namespace

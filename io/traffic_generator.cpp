@@ -53,8 +53,7 @@ std::size_t TrafficGenerator::write_frame(std::uint64_t seq, std::uint8_t* out) 
   store_be32(ip + 12, pattern_.source_ip);
   const std::uint32_t network = pattern_.destination_prefix.address.v4_host_order();
   store_be32(ip + 16, network + 1 + flow % host_count_);
-  const std::uint16_t checksum = ipv4_header_checksum(ip);
-  std::memcpy(ip + 10, &checksum, 2);
+  store_checksum(ip + 10, ipv4_header_checksum(ip));
   std::uint8_t* udp = ip + kIpv4HeaderSize;
   store_be16(udp, static_cast<std::uint16_t>(kFirstSourcePort + flow / host_count_));
   store_be16(udp + 2, kDestinationPort);

@@ -9,10 +9,7 @@
 #include <rte_ring.h>
 
 #include <array>
-#include <fstream>
-#include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,7 +18,7 @@
 #include "dataplane_test_support.hpp"
 #include "io/ndp.hpp"
 #include "io/port.hpp"
-#include "test_hex.hpp"
+#include "known_answers.hpp"
 
 using namespace actorwire;
 using namespace std::chrono_literals;
@@ -94,6 +91,11 @@ class PortSideTest : public test_support::DataPlaneTest {
   }
 
   std::vector<rte_mbuf*> captured() { return test_support::drain(port_->capture_ring(), 1024); }
+  // Flushes; returns what the port sent (the caller frees it).
+  std::vector<rte_mbuf*> sent() {
+    side_->flush();
+    return captured();
+  }
 
   static config::MacAddress destination_mac(const rte_mbuf* mbuf) {
     config::MacAddress mac;
@@ -307,6 +309,34 @@ TEST_F(PortSideTest, AnArpRequestForOurAddressIsAnsweredAndItsSenderLearned) {
   test_support::expect_balanced(counters_);
 }
 
+// As with neighbour discovery, siblings hear only of a neighbour that is new or whose MAC
+// changed: a host that ARPs again, or answers again with the same MAC, is no news.
+TEST_F(PortSideTest, OnlyANewOrChangedArpNeighbourIsReported) {
+  const config::MacAddress asker_mac{{0x02, 0xAA, 0, 0, 0, 0x09}};
+  const config::IpAddress asker = config::IpAddress::v4(ipv4("192.0.2.9"));
+  io::ArpPacket request;
+  request.operation = io::kArpRequest;
+  request.sender_mac = asker_mac;
+  request.sender_ip = asker.v4_host_order();
+  request.target_ip = ipv4("192.0.2.1");
+  using Learned = std::vector<std::pair<config::IpAddress, config::MacAddress>>;
+  handle_arp(request, io::kBroadcastMac, t0);
+  EXPECT_EQ(side_->take_learned(), (Learned{{asker, asker_mac}})) << "new";
+  handle_arp(request, io::kBroadcastMac, t0 + 1ms);
+  handle_arp(reply_from(asker.v4_host_order(), asker_mac), port_->identity().mac, t0 + 2ms);
+  EXPECT_TRUE(side_->take_learned().empty()) << "nothing changed";
+  handle_arp(reply_from(asker.v4_host_order(), kLearnedMac), port_->identity().mac, t0 + 3ms);
+  EXPECT_EQ(side_->take_learned(), (Learned{{asker, kLearnedMac}})) << "moved to another MAC";
+  // The static neighbour keeps its configured MAC whatever it claims: nothing changes.
+  handle_arp(reply_from(ipv4("192.0.2.2"), kStaticMac), port_->identity().mac, t0 + 4ms);
+  handle_arp(reply_from(ipv4("192.0.2.2"), kLearnedMac), port_->identity().mac, t0 + 5ms);
+  EXPECT_TRUE(side_->take_learned().empty());
+  const auto replies = sent();  // to the two requests
+  EXPECT_EQ(replies.size(), 2u);
+  for (rte_mbuf* mbuf : replies) rte_pktmbuf_free(mbuf);
+  test_support::expect_balanced(counters_);
+}
+
 TEST_F(PortSideTest, ANeighbourLearnedElsewhereReleasesTheWaitingFrames) {
   const std::uint32_t neighbour = ipv4("192.0.2.50");
   transmit_to(frame(0), neighbour, t0);
@@ -409,33 +439,9 @@ io::Ipv6Address v6(const char* text) {
   return ip6(text).bytes;
 }
 
-const std::map<std::string, std::vector<std::uint8_t>>& nd_vectors() {
-  static const std::map<std::string, std::vector<std::uint8_t>> vectors = [] {
-    std::map<std::string, std::vector<std::uint8_t>> loaded;
-    const std::string path = ACTORWIRE_SOURCE_DIR "/tests/data/ndp_vectors.txt";
-    std::ifstream file(path);
-    EXPECT_TRUE(file) << "cannot open " << path;
-    std::string line;
-    while (std::getline(file, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      std::istringstream fields(line);
-      std::string name;
-      std::string hex;
-      fields >> name >> hex;
-      loaded[name] = test_support::hex(hex);
-    }
-    return loaded;
-  }();
-  return vectors;
-}
 // A whole Ethernet frame of the vectors.
 std::vector<std::uint8_t> nd_vector(const std::string& name) {
-  const auto it = nd_vectors().find(name);
-  if (it == nd_vectors().end() || it->second.empty()) {
-    ADD_FAILURE() << "no vector " << name;
-    return {};
-  }
-  return it->second;
+  return test_support::known_answer("ndp_vectors.txt", name).value_or(std::vector<std::uint8_t>{});
 }
 
 std::string hex_of(const rte_mbuf* mbuf) {
@@ -503,9 +509,8 @@ class PortSideNdTest : public PortSideTest {
   }
   // Flushes; returns what went out, as hex frames, and frees it.
   std::vector<std::string> sent_hex() {
-    side_->flush();
     std::vector<std::string> out;
-    for (rte_mbuf* mbuf : captured()) {
+    for (rte_mbuf* mbuf : sent()) {
       out.push_back(hex_of(mbuf));
       rte_pktmbuf_free(mbuf);
     }
@@ -525,6 +530,13 @@ class PortSideNdTest : public PortSideTest {
       EXPECT_EQ(mbufs[i]->data_len, io::kEthernetHeaderSize + io::kIpv6HeaderSize + 60) << i;
       rte_pktmbuf_free(mbufs[i]);
     }
+  }
+  // Flushes and checks what the port sent: `count` IPv6 frames to `mac` with ids first,
+  // first+1...; frees them.
+  void expect_sent_v6(std::size_t count, std::uint16_t first, const config::MacAddress& mac) {
+    const std::vector<rte_mbuf*> out = sent();
+    EXPECT_EQ(out.size(), count);
+    expect_v6_in_order(out, first, mac);
   }
   using Learned = std::vector<std::pair<config::IpAddress, config::MacAddress>>;
 };
@@ -549,10 +561,7 @@ TEST_F(PortSideNdTest, AnUnknownNeighbourIsSolicitedOnceAndItsAdvertisementRelea
   receive("na_in", t0 + retry + 1ms);
   EXPECT_EQ(counters_.packets_consumed.get(), 1u) << "the advertisement did its job";
   EXPECT_EQ(side_->queued(), 2u);
-  side_->flush();
-  auto out = captured();
-  ASSERT_EQ(out.size(), 2u);
-  expect_v6_in_order(out, 0, kHostMac);
+  expect_sent_v6(2, 0, kHostMac);
   const Learned learned = side_->take_learned();
   ASSERT_EQ(learned.size(), 1u);
   EXPECT_EQ(learned[0].first, ip6("fd0a::2"));
@@ -561,10 +570,7 @@ TEST_F(PortSideNdTest, AnUnknownNeighbourIsSolicitedOnceAndItsAdvertisementRelea
 
   // Known from now on: straight out, no solicitation, and no retry for it any more.
   transmit_to_v6(frame6(2), "fd0a::2", t0 + retry + 2ms);
-  side_->flush();
-  out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 2, kHostMac);
+  expect_sent_v6(1, 2, kHostMac);
   side_->expire_waiting(t0 + 3 * retry);
   EXPECT_TRUE(sent_hex().empty());
   EXPECT_EQ(counters_.packets_generated.get(), 2u);
@@ -576,10 +582,7 @@ TEST_F(PortSideNdTest, TheTargetLinkLayerOptionWinsOverTheEthernetSource) {
   transmit_to_v6(frame6(0), "fd0a::2", t0);
   EXPECT_EQ(sent_hex().size(), 1u);  // the solicitation
   receive("na_in_proxy", t0 + 1ms);  // sent by 02:..:02, option 02:..:22
-  side_->flush();
-  auto out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 0, kProxyMac);
+  expect_sent_v6(1, 0, kProxyMac);
   const Learned learned = side_->take_learned();
   ASSERT_EQ(learned.size(), 1u);
   EXPECT_EQ(learned[0].second, kProxyMac);
@@ -590,8 +593,7 @@ TEST_F(PortSideNdTest, EachUnknownOnLinkNeighbourIsSolicited) {
   transmit_to_v6(frame6(0), "fd0a::2", t0);
   transmit_to_v6(frame6(1), "fd0a::3", t0 + 1ms);  // a second host: asked for at once
   transmit_to_v6(frame6(2), "fe80::2", t0 + 2ms);  // link-local: on-link, resolved too
-  side_->flush();
-  auto out = captured();
+  auto out = sent();
   ASSERT_EQ(out.size(), 3u);
   const std::pair<const char*, const char*> expected[] = {{"fd0a::2", "33:33:ff:00:00:02"},
                                                           {"fd0a::3", "33:33:ff:00:00:03"},
@@ -620,18 +622,12 @@ TEST_F(PortSideNdTest, AStaticIpv6NeighbourNeedsNoSolicitation) {
   transmit_to_v6(frame6(0), "fd0a::fe", t0);     // the static neighbour itself
   transmit_to_v6(frame6(1), "2001:db8::9", t0);  // off-link: through it
   transmit_to_v6(frame6(2), "2606:4700::1", t0);
-  side_->flush();
-  auto out = captured();
-  ASSERT_EQ(out.size(), 3u);
-  expect_v6_in_order(out, 0, kStaticV6Mac);
+  expect_sent_v6(3, 0, kStaticV6Mac);
   EXPECT_EQ(counters_.packets_generated.get(), 0u);
   // A static entry wins over what a sibling claims.
   side_->learn(ip6("fd0a::fe"), kHostMac);
   transmit_to_v6(frame6(3), "2001:db8::9", t0 + 1ms);
-  side_->flush();
-  out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 3, kStaticV6Mac);
+  expect_sent_v6(1, 3, kStaticV6Mac);
   test_support::expect_balanced(counters_);
 }
 
@@ -639,8 +635,7 @@ TEST_F(PortSideNdTest, AMulticastDestinationGoesStraightOutToItsEthernetGroup) {
   transmit_to_v6(frame6(0), "ff02::1:2", t0);
   transmit_to_v6(frame6(1), "ff05::1:3", t0);
   transmit_to_v6(frame6(2), "ff02::1", t0);
-  side_->flush();
-  auto out = captured();
+  auto out = sent();
   ASSERT_EQ(out.size(), 3u);
   EXPECT_EQ(destination_mac(out[0]), *config::parse_mac_address("33:33:00:01:00:02"));
   EXPECT_EQ(destination_mac(out[1]), *config::parse_mac_address("33:33:00:01:00:03"));
@@ -656,8 +651,7 @@ TEST_F(PortSideNdTest, AMulticastDestinationGoesStraightOutToItsEthernetGroup) {
 TEST_F(PortSideNdTest, ASolicitationForOurAddressGetsASolicitedAdvertisementAndTeachesUs) {
   receive("ns_in_host", t0);
   EXPECT_EQ(side_->queued(), 1u);
-  side_->flush();
-  auto out = captured();
+  auto out = sent();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(out[0]->pkt_len, io::kNdFrameSize);
   EXPECT_EQ(hex_of(out[0]), hex_of(nd_vector("na_solicited_out")));
@@ -668,10 +662,7 @@ TEST_F(PortSideNdTest, ASolicitationForOurAddressGetsASolicitedAdvertisementAndT
   EXPECT_EQ(learned[0].second, kHostMac);
   // The asker is about to talk to us: known without a solicitation of ours.
   transmit_to_v6(frame6(4), "fd0a::2", t0 + 1ms);
-  side_->flush();
-  out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 4, kHostMac);
+  expect_sent_v6(1, 4, kHostMac);
   EXPECT_EQ(counters_.packets_generated.get(), 0u);
   EXPECT_EQ(counters_.drops_total(), 0u);
   test_support::expect_balanced(counters_);
@@ -691,8 +682,7 @@ TEST_F(PortSideNdTest, ASolicitationFromAHostWeWaitForReleasesItsFrames) {
   transmit_to_v6(frame6(0), "fd0a::2", t0);
   EXPECT_EQ(sent_hex(), std::vector<std::string>{hex_of(nd_vector("ns_out"))});
   receive("ns_in_host", t0 + 1ms);  // it resolves us before it answers
-  side_->flush();
-  auto out = captured();
+  auto out = sent();
   ASSERT_EQ(out.size(), 2u);
   // The frame released by the learning first, then the answer, or the other way round.
   const bool answer_first = ether_type(out[0]) == io::kEtherTypeIpv6 &&
@@ -720,8 +710,7 @@ TEST_F(PortSideNdTest, SolicitationsForOurLinkLocalAddressAndWithoutAnOptionAreA
 
 TEST_F(PortSideNdTest, DuplicateAddressDetectionIsAnsweredToAllNodes) {
   receive("ns_in_dad", t0);  // from ::, 78 bytes: the answer is longer
-  side_->flush();
-  auto out = captured();
+  auto out = sent();
   ASSERT_EQ(out.size(), 1u);
   EXPECT_EQ(destination_mac(out[0]), *config::parse_mac_address("33:33:00:00:00:01"));
   EXPECT_EQ(out[0]->data_len, io::kNdFrameSize);
@@ -768,10 +757,7 @@ TEST_F(PortSideNdTest, InvalidSolicitationsAndAdvertisementsAreCountedAndIgnored
   EXPECT_TRUE(side_->take_learned().empty());
   // The valid answer still works.
   receive("na_in", t0 + 2ms);
-  side_->flush();
-  auto out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 0, kHostMac);
+  expect_sent_v6(1, 0, kHostMac);
   test_support::expect_balanced(counters_);
 }
 
@@ -786,8 +772,7 @@ TEST_F(PortSideNdTest, AnAdvertisementForAnUnknownTargetIsNotLearned) {
   EXPECT_TRUE(side_->take_learned().empty());
   // So fd0a::77 still has to be resolved.
   transmit_to_v6(frame6(0), "fd0a::77", t0 + 1ms);
-  side_->flush();
-  auto out = captured();
+  auto out = sent();
   ASSERT_EQ(out.size(), 1u);
   io::NdMessage ns;
   ASSERT_TRUE(
@@ -806,17 +791,11 @@ TEST_F(PortSideNdTest, AnAdvertisementWithoutOverrideDoesNotChangeAKnownNeighbou
   transmit_to_v6(frame6(0), "fd0a::2", t0);
   EXPECT_EQ(sent_hex().size(), 1u);
   receive("na_in", t0 + 1ms);  // fd0a::2 is 02:..:02
-  side_->flush();
-  auto out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 0, kHostMac);
+  expect_sent_v6(1, 0, kHostMac);
   side_->take_learned();
   receive("na_in_no_override", t0 + 2ms);  // claims 02:..:22, override clear
   transmit_to_v6(frame6(1), "fd0a::2", t0 + 3ms);
-  side_->flush();
-  out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 1, kHostMac);
+  expect_sent_v6(1, 1, kHostMac);
   test_support::expect_balanced(counters_);
 }
 
@@ -824,10 +803,7 @@ TEST_F(PortSideNdTest, AnAdvertisementWithoutOverrideCompletesAResolution) {
   transmit_to_v6(frame6(0), "fd0a::2", t0);
   EXPECT_EQ(sent_hex().size(), 1u);
   receive("na_in_no_override", t0 + 1ms);
-  side_->flush();
-  auto out = captured();
-  ASSERT_EQ(out.size(), 1u);
-  expect_v6_in_order(out, 0, kProxyMac);
+  expect_sent_v6(1, 0, kProxyMac);
   test_support::expect_balanced(counters_);
 }
 
@@ -836,10 +812,7 @@ TEST_F(PortSideNdTest, ANeighbourLearnedElsewhereReleasesTheWaitingFrames) {
   transmit_to_v6(frame6(1), "fd0a::2", t0);
   EXPECT_EQ(sent_hex().size(), 1u);
   side_->learn(ip6("fd0a::2"), kHostMac);
-  side_->flush();
-  auto out = captured();
-  ASSERT_EQ(out.size(), 2u);
-  expect_v6_in_order(out, 0, kHostMac);
+  expect_sent_v6(2, 0, kHostMac);
   EXPECT_TRUE(side_->take_learned().empty()) << "a sibling's news is not reported back";
   test_support::expect_balanced(counters_);
 }
@@ -879,8 +852,7 @@ TEST_F(PortSideTest, WithoutIpv6AddressesSolicitationsComeFromTheLinkLocalAddres
                                    io::kEtherTypeIpv6));
   counters_.packets_in.add(1);
   side_->transmit_to_v6(mbuf, v6("fe80::2"), t0);
-  side_->flush();
-  auto out = captured();
+  auto out = sent();
   ASSERT_EQ(out.size(), 1u);
   io::NdMessage ns;
   ASSERT_TRUE(

@@ -8,9 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <map>
-#include <sstream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -21,7 +19,7 @@
 #include "io/icmp.hpp"
 #include "io/ipv4_fragmentation.hpp"
 #include "io/tcp_mss.hpp"
-#include "test_hex.hpp"
+#include "known_answers.hpp"
 
 using namespace actorwire;
 using Bytes = std::vector<std::uint8_t>;
@@ -43,34 +41,8 @@ config::IpAddress address(const char* text) {
   return parsed.value_or(config::IpAddress{});
 }
 
-const std::map<std::string, Bytes>& all_vectors() {
-  static const std::map<std::string, Bytes> vectors = [] {
-    std::map<std::string, Bytes> loaded;
-    const std::string path = ACTORWIRE_SOURCE_DIR "/tests/data/ip_services_vectors.txt";
-    std::ifstream file(path);
-    EXPECT_TRUE(file) << "cannot open " << path;
-    std::string line;
-    while (std::getline(file, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      std::istringstream fields(line);
-      std::string name;
-      std::string hex;
-      fields >> name >> hex;
-      loaded[name] = test_support::hex(hex);
-    }
-    return loaded;
-  }();
-  return vectors;
-}
-
 Bytes vec(const std::string& name) {
-  const auto& vectors = all_vectors();
-  const auto it = vectors.find(name);
-  if (it == vectors.end() || it->second.empty()) {
-    ADD_FAILURE() << "no vector " << name;
-    return {};
-  }
-  return it->second;
+  return test_support::known_answer("ip_services_vectors.txt", name).value_or(Bytes{});
 }
 
 // RFC 1071 over `length` bytes, big-endian words: the header or segment is valid when its sum
@@ -424,12 +396,14 @@ class Ipv4Fragmentation : public ::testing::Test {
     EXPECT_EQ(rte_mempool_avail_count(tiny_pool_), tiny_pool_->size) << "mbufs leaked";
   }
 
-  // An Ethernet frame around `ip`, then `padding` bytes of Ethernet padding.
-  static rte_mbuf* frame(const Bytes& ip, std::size_t padding = 0) {
+  // A frame of `ip` behind the L2 header `l2` (plain Ethernet unless told), then `padding`
+  // bytes of Ethernet padding.
+  static rte_mbuf* frame(const Bytes& ip, std::size_t padding = 0,
+                         std::span<const std::uint8_t> l2 = kEthernet) {
     rte_mbuf* mbuf = rte_pktmbuf_alloc(pool_);
     EXPECT_NE(mbuf, nullptr);
     if (mbuf == nullptr) return nullptr;
-    const std::size_t length = io::kEthernetHeaderSize + ip.size() + padding;
+    const std::size_t length = l2.size() + ip.size() + padding;
     auto* data = reinterpret_cast<std::uint8_t*>(
         rte_pktmbuf_append(mbuf, static_cast<std::uint16_t>(length)));
     EXPECT_NE(data, nullptr);
@@ -437,9 +411,9 @@ class Ipv4Fragmentation : public ::testing::Test {
       rte_pktmbuf_free(mbuf);
       return nullptr;
     }
-    std::memcpy(data, kEthernet, sizeof kEthernet);
-    std::memcpy(data + io::kEthernetHeaderSize, ip.data(), ip.size());
-    std::memset(data + io::kEthernetHeaderSize + ip.size(), 0xEE, padding);
+    std::memcpy(data, l2.data(), l2.size());
+    std::memcpy(data + l2.size(), ip.data(), ip.size());
+    std::memset(data + l2.size() + ip.size(), 0xEE, padding);
     return mbuf;
   }
 
@@ -576,6 +550,31 @@ TEST_F(Ipv4Fragmentation, FragmentsOfFragmentsKeepOffsetAndMoreFragments) {
   fragment_and_check(0, kMtu, 3, 0, true);
   fragment_and_check(0, kMtu, 3, 185, true);
   fragment_and_check(0, kMtu, 3, 370, false);
+}
+
+// The L2 header is whatever precedes the IP packet, not a fixed 14 bytes: here an 802.1Q tag
+// makes it 18, and every fragment carries all of it.
+TEST_F(Ipv4Fragmentation, EveryFragmentCarriesTheWholeL2Header) {
+  constexpr std::uint8_t kVlanTagged[18] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00,
+                                            0x00, 0x00, 0x02, 0x81, 0x00, 0x00, 0x64, 0x08, 0x00};
+  const Bytes original = vec("fragment_udp3000_in");
+  rte_mbuf* input = frame(original, 0, kVlanTagged);
+  ASSERT_NE(input, nullptr);
+  rte_mbuf* out[io::kMaxFragments] = {};
+  const std::size_t count =
+      io::fragment_ipv4_frame(input, sizeof kVlanTagged, original.size(), kMtu, pool_, out);
+  rte_pktmbuf_free(input);
+  ASSERT_EQ(count, 3u);
+  for (std::size_t i = 0; i < count; ++i) {
+    SCOPED_TRACE(i);
+    const auto* data = rte_pktmbuf_mtod(out[i], const std::uint8_t*);
+    const std::size_t length = rte_pktmbuf_data_len(out[i]);
+    ASSERT_GT(length, sizeof kVlanTagged);
+    EXPECT_EQ(std::memcmp(data, kVlanTagged, sizeof kVlanTagged), 0) << "L2 header";
+    EXPECT_EQ(Bytes(data + sizeof kVlanTagged, data + length),
+              vec("fragment_udp3000_out_" + std::to_string(i)));
+  }
+  for (std::size_t i = 0; i < count; ++i) rte_pktmbuf_free(out[i]);
 }
 
 TEST_F(Ipv4Fragmentation, TooManyFragmentsAreRefusedWithoutLeaking) {

@@ -9,10 +9,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <map>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -20,7 +17,7 @@
 #include "io/headers.hpp"
 #include "io/ndp.hpp"
 #include "io/neighbours.hpp"
-#include "test_hex.hpp"
+#include "known_answers.hpp"
 
 using namespace actorwire;
 using Bytes = std::vector<std::uint8_t>;
@@ -49,35 +46,10 @@ config::MacAddress mac(const char* text) {
   return parsed.value_or(config::MacAddress{});
 }
 
-const std::map<std::string, Bytes>& all_vectors() {
-  static const std::map<std::string, Bytes> vectors = [] {
-    std::map<std::string, Bytes> loaded;
-    const std::string path = ACTORWIRE_SOURCE_DIR "/tests/data/ndp_vectors.txt";
-    std::ifstream file(path);
-    EXPECT_TRUE(file) << "cannot open " << path;
-    std::string line;
-    while (std::getline(file, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      std::istringstream fields(line);
-      std::string name;
-      std::string hex;
-      fields >> name >> hex;
-      loaded[name] = test_support::hex(hex);
-    }
-    return loaded;
-  }();
-  return vectors;
-}
-
 // A whole Ethernet frame.
 Bytes frame_of(const std::string& name) {
-  const auto& vectors = all_vectors();
-  const auto it = vectors.find(name);
-  if (it == vectors.end() || it->second.size() <= io::kEthernetHeaderSize) {
-    ADD_FAILURE() << "no vector " << name;
-    return Bytes(io::kEthernetHeaderSize + io::kIpv6HeaderSize, 0);
-  }
-  return it->second;
+  return test_support::known_answer("ndp_vectors.txt", name, io::kEthernetHeaderSize + 1)
+      .value_or(Bytes(io::kEthernetHeaderSize + io::kIpv6HeaderSize, 0));
 }
 // The IPv6 packet in it.
 Bytes packet_of(const std::string& name) {

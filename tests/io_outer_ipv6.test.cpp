@@ -10,9 +10,6 @@
 
 #include <cstdint>
 #include <cstring>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -22,7 +19,7 @@
 #include "io/eal.hpp"
 #include "io/headers.hpp"
 #include "io/ndp.hpp"
-#include "test_hex.hpp"
+#include "known_answers.hpp"
 
 using namespace actorwire;
 using Bytes = std::vector<std::uint8_t>;
@@ -52,35 +49,10 @@ config::MacAddress mac(const char* text) {
   return parsed.value_or(config::MacAddress{});
 }
 
-const std::map<std::string, Bytes>& all_vectors() {
-  static const std::map<std::string, Bytes> vectors = [] {
-    std::map<std::string, Bytes> loaded;
-    const std::string path = ACTORWIRE_SOURCE_DIR "/tests/data/outer_ipv6_vectors.txt";
-    std::ifstream file(path);
-    EXPECT_TRUE(file) << "cannot open " << path;
-    std::string line;
-    while (std::getline(file, line)) {
-      if (line.empty() || line[0] == '#') continue;
-      std::istringstream fields(line);
-      std::string name;
-      std::string hex;
-      fields >> name >> hex;
-      loaded[name] = test_support::hex(hex);
-    }
-    return loaded;
-  }();
-  return vectors;
-}
-
 // A whole Ethernet frame.
 Bytes frame_of(const std::string& name) {
-  const auto& vectors = all_vectors();
-  const auto it = vectors.find(name);
-  if (it == vectors.end() || it->second.size() < io::kOuterIpv6Overhead) {
-    ADD_FAILURE() << "no vector " << name;
-    return Bytes(io::kOuterIpv6Overhead + kPayloadSize, 0);
-  }
-  return it->second;
+  return test_support::known_answer("outer_ipv6_vectors.txt", name, io::kOuterIpv6Overhead)
+      .value_or(Bytes(io::kOuterIpv6Overhead + kPayloadSize, 0));
 }
 
 // The outer headers the vectors were built with, for either family.

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "actors/common/tuning.hpp"
 #include "io/ndp.hpp"
@@ -177,12 +178,15 @@ void PortSide::handle_neighbour(rte_mbuf* mbuf, const io::ParsedFrame& frame, Ti
 void PortSide::handle_arp(rte_mbuf* mbuf, const io::ParsedFrame& frame) {
   auto* data = rte_pktmbuf_mtod(mbuf, std::uint8_t*);
   const io::ArpPacket arp = io::read_arp(data + frame.l3_offset);
+  // Like neighbour discovery, report only a neighbour that is new or whose MAC changed.
+  const config::MacAddress* before = neighbours_.find(arp.sender_ip);
+  const std::optional<config::MacAddress> known =
+      before != nullptr ? std::optional(*before) : std::nullopt;
   io::ArpPacket reply;
   const io::ArpAction action = io::process_arp(arp, identity(), neighbours_, reply);
   if (action != io::ArpAction::kIgnore) {
-    if (const auto* mac = neighbours_.find(arp.sender_ip)) {
-      learned(config::IpAddress::v4(arp.sender_ip), *mac);
-    }
+    const auto* mac = neighbours_.find(arp.sender_ip);
+    if (mac != nullptr && known != *mac) learned(config::IpAddress::v4(arp.sender_ip), *mac);
   }
   switch (action) {
     case io::ArpAction::kIgnore:
