@@ -29,6 +29,9 @@
 #   --io MODE          actorwire's [topology] io (auto | detached | scheduled; default: not set)
 #   --workers N        actorwire's crypto_workers (default 1)
 #   --responder-cpu C  core of the responder (default 1); --flooder-cpu C (default 0)
+#   --nice N           niceness of the responder and the flooder (default -10: on a shared
+#                      machine another process on the responder's core gets ~10 % of it, not
+#                      half; each point prints how busy that core was)
 #   --flood BIN        handshake_flood (default build/bench/handshake_flood)
 #   --actorwire BIN    actorwire (default build/apps/actorwire)
 #   --keep-logs DIR    keep the logs (flooder output, actorwire summaries) under DIR
@@ -50,6 +53,7 @@ io=""
 workers=1
 responder_cpu=1
 flooder_cpu=0
+niceness=-10
 flood_bin="$repo/build/bench/handshake_flood"
 actorwire_bin="$repo/build/apps/actorwire"
 while (($#)); do
@@ -64,6 +68,7 @@ while (($#)); do
     --workers) workers="$2" ;;
     --responder-cpu) responder_cpu="$2" ;;
     --flooder-cpu) flooder_cpu="$2" ;;
+    --nice) niceness="$2" ;;
     --flood) flood_bin="$2" ;;
     --actorwire) actorwire_bin="$2" ;;
     --keep-logs) AWT_KEEP_LOGS="$2" ;;
@@ -71,8 +76,8 @@ while (($#)); do
   esac
   shift 2
 done
-[[ "$peers" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ && "$workers" =~ ^[1-9][0-9]*$ ]] ||
-  usage
+[[ "$niceness" =~ ^-?[0-9]+$ && "$peers" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ &&
+  "$workers" =~ ^[1-9][0-9]*$ ]] || usage
 for r in "${rates[@]}"; do [[ "$r" =~ ^[1-9][0-9]*$ ]] || usage; done
 for r in "${responders[@]}"; do [[ "$r" == wggo || "$r" == actorwire ]] || usage; done
 case "$io" in "" | auto | detached | scheduled) ;; *) usage ;; esac
@@ -85,7 +90,8 @@ if [[ " ${responders[*]} " == *" actorwire "* && ! -x "$actorwire_bin" ]]; then
 fi
 cpus="$(taskset -pc $$ | sed 's/.*: //')"
 echo "== handshake rate: $peers peers, rates ${rates[*]}/s, $seconds s each; responder on CPU" \
-  "$responder_cpu, flooder on CPU $flooder_cpu (allowed: $cpus); load $(cut -d' ' -f1-3 /proc/loadavg)"
+  "$responder_cpu, flooder on CPU $flooder_cpu (allowed: $cpus), nice $niceness;" \
+  "load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 awt_init || exit 2
 if ! setup_namespaces actorwire; then  # bare G links; wireguard-go's address is added below
@@ -102,16 +108,48 @@ allowed_ip() { echo "100.$((64 + $1 / 65536)).$(($1 / 256 % 256)).$(($1 % 256))"
 # Results: res[RESPONDER,RATE] = "RESPONSES_PER_S COOKIES_PER_S UNANSWERED INVALID NOTE".
 declare -A res=()
 
+# thread_cpu PID: "NAME TICKS" per thread name of a process (user + system CPU time, summed over
+# the threads of that name).
+thread_cpu() {
+  local task stat comm rest
+  for task in /proc/"$1"/task/*; do
+    stat="$(cat "$task/stat" 2>/dev/null)" || continue
+    comm="$(tr ' ' _ <"$task/comm")"
+    rest="${stat##*) }"
+    # shellcheck disable=SC2086
+    set -- $rest  # field 3 of stat is $1 here: utime (14) is $12, stime (15) is $13
+    echo "$comm $((${12} + ${13}))"
+  done | awk '{ t[$1] += $2 } END { for (n in t) print n, t[n] }' | sort
+}
+
+# cpu_delta BEFORE AFTER: "NAME=SECONDS ..." CPU time each thread name used in between.
+cpu_delta() {
+  awk -v hz="$(getconf CLK_TCK)" 'NR == FNR { b[$1] = $2; next }
+    { d = ($2 - b[$1]) / hz; if (d > 0) { printf "%s%s=%.2fs", sep, $1, d; sep = " " } }' \
+    <(echo "$1") <(echo "$2")
+}
+
+# core_busy CPU: busy ticks of one core so far (all but idle and iowait), from /proc/stat.
+core_busy() {
+  awk -v c="cpu$1" '$1 == c { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
+}
+
 # flood RESPONDER RATE: one point; the flooder's output goes to the log directory.
 flood() {
-  local who="$1" rate="$2" log="$AWT_WORK/logs/flood-$1-$2.log" result limit
+  local who="$1" rate="$2" log="$AWT_WORK/logs/flood-$1-$2.log" result limit busy_before started_ns
   # Building the initiations takes ~0.1 ms each on this machine; generous deadline.
   limit=$((seconds + 30 + rate * seconds / 2000))
-  in_ns P timeout "$limit" taskset -c "$flooder_cpu" "$flood_bin" --target "$AWT_IP_G_WAN:$AWT_WG_PORT" \
-    --responder "$KEY_G_PUB" --peers "$peers" --seed 1 --rate "$rate" --seconds "$seconds" \
+  in_ns P timeout "$limit" nice -n "$niceness" taskset -c "$flooder_cpu" "$flood_bin" \
+    --target "$AWT_IP_G_WAN:$AWT_WG_PORT" --responder "$KEY_G_PUB" --peers "$peers" --seed 1 --rate "$rate" --seconds "$seconds" \
     >"$log" 2>&1 &
+  busy_before=$(core_busy "$responder_cpu")
+  started_ns=$(date +%s%N)
   wait $!
   local status=$?
+  # How busy the responder's core was meanwhile (the responder and anything else on it).
+  awk -v b="$(($(core_busy "$responder_cpu") - busy_before))" -v hz="$(getconf CLK_TCK)" \
+    -v w="$(($(date +%s%N) - started_ns))" -v c="$responder_cpu" \
+    'BEGIN { printf "      CPU %d busy %.1f s of %.1f s (flooder build, sending, drain)\n", c, b / hz, w / 1e9 }' >&2
   result="$(grep '^result ' "$log")"
   if ((status != 0)) || [[ -z "$result" ]]; then
     awt_log "flooder failed at $rate/s (status $status; deadline $limit s): $(tail -n 2 "$log")"
@@ -139,8 +177,8 @@ run_wggo() {
   ip -n "$NS_G" addr add "$AWT_IP_G_WAN/24" dev wan || return 1
   # `ip netns exec` and taskset exec: $! is wireguard-go's PID. LOG_LEVEL=error: no line per
   # handshake.
-  GOMAXPROCS=1 LOG_LEVEL=error ip netns exec "$NS_G" taskset -c "$responder_cpu" wireguard-go \
-    -f "$WG_G" >>"$AWT_WORK/logs/wireguard-go.log" 2>&1 &
+  GOMAXPROCS=1 LOG_LEVEL=error ip netns exec "$NS_G" nice -n "$niceness" \
+    taskset -c "$responder_cpu" wireguard-go -f "$WG_G" >>"$AWT_WORK/logs/wireguard-go.log" 2>&1 &
   AWT_PIDS[g]=$!
   for ((i = 0; i < 50; i++)); do
     [[ -S "$socket" ]] && break
@@ -156,11 +194,15 @@ run_wggo() {
     "GOMAXPROCS=1, CPU $responder_cpu, $peers peers"
   for rate in "${rates[@]}"; do
     local drops_before drops
+    local cpu_before cpu
     drops_before=$(udp_in_errors G)
+    cpu_before="$(thread_cpu "${AWT_PIDS[g]}")"
     out="$(flood wggo "$rate")" || { res[wggo,$rate]="- - - - flooder failed"; continue; }
+    cpu="$(cpu_delta "$cpu_before" "$(thread_cpu "${AWT_PIDS[g]}")")"
     drops=$(($(udp_in_errors G) - drops_before))
     res[wggo,$rate]="$out udp_drops=$drops"
-    echo "   $rate/s offered: $out (responses/s cookies/s unanswered invalid), G UDP InErrors +$drops"
+    echo "   $rate/s offered: $out (responses/s cookies/s unanswered invalid), G UDP InErrors" \
+      "+$drops; CPU $cpu"
     kill -0 "${AWT_PIDS[g]}" 2>/dev/null || { awt_log "wireguard-go died"; return 1; }
   done
   _stop_pid g TERM 30
@@ -214,11 +256,11 @@ handshake_row() {
 }
 
 run_actorwire() {
-  local config log="$AWT_WORK/logs/actorwire.log" i rate out before after
+  local config log="$AWT_WORK/logs/actorwire.log" i rate out before after cpu_before cpu
   config="$(write_flood_config)"
   echo "---- start $(date +%T.%N): taskset -c $responder_cpu $actorwire_bin run -c $config" >>"$log"
-  ip netns exec "$NS_G" taskset -c "$responder_cpu" "$actorwire_bin" run -c "$config" \
-    >>"$log" 2>&1 &
+  ip netns exec "$NS_G" nice -n "$niceness" taskset -c "$responder_cpu" "$actorwire_bin" run \
+    -c "$config" >>"$log" 2>&1 &
   AWT_PIDS[g]=$!
   for ((i = 0; i < 150; i++)); do
     kill -0 "${AWT_PIDS[g]}" 2>/dev/null || break
@@ -239,7 +281,9 @@ run_actorwire() {
   for rate in "${rates[@]}"; do
     actorwire_summary "$AWT_WORK/logs/summary-before-$rate.txt" || return 1
     before="$(summary_actor "$AWT_WORK/logs/summary-before-$rate.txt" handshake)"
+    cpu_before="$(thread_cpu "${AWT_PIDS[g]}")"
     out="$(flood actorwire "$rate")" || { res[actorwire,$rate]="- - - - flooder failed"; continue; }
+    cpu="$(cpu_delta "$cpu_before" "$(thread_cpu "${AWT_PIDS[g]}")")"
     actorwire_summary "$AWT_WORK/logs/summary-after-$rate.txt" || return 1
     after="$(handshake_row "$AWT_WORK/logs/summary-after-$rate.txt")"
     local hs
@@ -247,7 +291,7 @@ run_actorwire() {
       printf "in+%d out+%d drops+%d", y[1] - x[1], y[2] - x[2], y[3] - x[3] }')"
     res[actorwire,$rate]="$out $hs"
     echo "   $rate/s offered: $out (responses/s cookies/s unanswered invalid); handshake actor" \
-      "$hs; cumulative: $after"
+      "$hs; cumulative: $after; CPU $cpu"
     gateway_alive || { awt_log "actorwire died"; return 1; }
   done
   stop_gateway
