@@ -246,12 +246,12 @@ class Flood {
     const double window = std::floor(options_.seconds) - warm;
     std::printf(
         "total: sent %zu (send errors %llu), responses %llu, cookie replies %llu, unanswered "
-        "%llu, invalid %llu\n",
+        "%llu, invalid %llu; largest burst %zu\n",
         sent_, static_cast<unsigned long long>(send_errors_),
         static_cast<unsigned long long>(all_responses),
         static_cast<unsigned long long>(all_cookies),
         static_cast<unsigned long long>(sent_ - all_responses - all_cookies),
-        static_cast<unsigned long long>(invalid_));
+        static_cast<unsigned long long>(invalid_), largest_burst_);
     std::printf(
         "result offered=%.0f sent_per_s=%.0f responses_per_s=%.0f cookies_per_s=%.0f "
         "unanswered=%llu invalid=%llu\n",
@@ -302,6 +302,7 @@ class Flood {
       }
     }
     second_at(now).sent += due - sent_;
+    largest_burst_ = std::max(largest_burst_, due - sent_);
     sent_ = due;
   }
 
@@ -367,6 +368,7 @@ class Flood {
   std::size_t sent_ = 0;
   std::uint64_t send_errors_ = 0;
   std::uint64_t invalid_ = 0;
+  std::size_t largest_burst_ = 0;  // most messages sent at once (after a late wake-up)
   std::vector<std::vector<std::size_t>> batches_;
   std::vector<iovec> iovecs_;
   std::vector<mmsghdr> headers_;
