@@ -105,7 +105,7 @@ peer_keys="$AWT_WORK/keys/peers.pub"
 # allowed_ip I: the tunnel address of peer I (100.64.0.0/10, one /32 each).
 allowed_ip() { echo "100.$((64 + $1 / 65536)).$(($1 / 256 % 256)).$(($1 % 256))"; }
 
-# Results: res[RESPONDER,RATE] = "RESPONSES_PER_S COOKIES_PER_S UNANSWERED INVALID NOTE".
+# Results: res[RESPONDER,RATE] = "RESPONSES_PER_S COOKIES_PER_S UNANSWERED INVALID BURST NOTE".
 declare -A res=()
 
 # thread_cpu PID: "NAME TICKS" per thread name of a process (user + system CPU time, summed over
@@ -157,7 +157,8 @@ flood() {
   fi
   grep '^total:' "$log" | sed 's/^/      /' >&2
   awk '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-         print v["responses_per_s"], v["cookies_per_s"], v["unanswered"], v["invalid"] }' \
+         print v["responses_per_s"], v["cookies_per_s"], v["unanswered"], v["invalid"],
+               v["largest_burst"] }' \
     <<<"$result"
 }
 
@@ -197,11 +198,11 @@ run_wggo() {
     local cpu_before cpu
     drops_before=$(udp_in_errors G)
     cpu_before="$(thread_cpu "${AWT_PIDS[g]}")"
-    out="$(flood wggo "$rate")" || { res[wggo,$rate]="- - - - flooder failed"; continue; }
+    out="$(flood wggo "$rate")" || { res[wggo,$rate]="- - - - - flooder failed"; continue; }
     cpu="$(cpu_delta "$cpu_before" "$(thread_cpu "${AWT_PIDS[g]}")")"
     drops=$(($(udp_in_errors G) - drops_before))
     res[wggo,$rate]="$out udp_drops=$drops"
-    echo "   $rate/s offered: $out (responses/s cookies/s unanswered invalid), G UDP InErrors" \
+    echo "   $rate/s offered: $out (responses/s cookies/s unanswered invalid burst), G UDP InErrors" \
       "+$drops; CPU $cpu"
     kill -0 "${AWT_PIDS[g]}" 2>/dev/null || { awt_log "wireguard-go died"; return 1; }
   done
@@ -282,7 +283,7 @@ run_actorwire() {
     actorwire_summary "$AWT_WORK/logs/summary-before-$rate.txt" || return 1
     before="$(summary_actor "$AWT_WORK/logs/summary-before-$rate.txt" handshake)"
     cpu_before="$(thread_cpu "${AWT_PIDS[g]}")"
-    out="$(flood actorwire "$rate")" || { res[actorwire,$rate]="- - - - flooder failed"; continue; }
+    out="$(flood actorwire "$rate")" || { res[actorwire,$rate]="- - - - - flooder failed"; continue; }
     cpu="$(cpu_delta "$cpu_before" "$(thread_cpu "${AWT_PIDS[g]}")")"
     actorwire_summary "$AWT_WORK/logs/summary-after-$rate.txt" || return 1
     after="$(handshake_row "$AWT_WORK/logs/summary-after-$rate.txt")"
@@ -290,7 +291,7 @@ run_actorwire() {
     hs="$(awk -v b="$before" -v a="$after" 'BEGIN { split(b, x, " "); split(a, y, " ");
       printf "in+%d out+%d drops+%d", y[1] - x[1], y[2] - x[2], y[3] - x[3] }')"
     res[actorwire,$rate]="$out $hs"
-    echo "   $rate/s offered: $out (responses/s cookies/s unanswered invalid); handshake actor" \
+    echo "   $rate/s offered: $out (responses/s cookies/s unanswered invalid burst); handshake actor" \
       "$hs; cumulative: $after; CPU $cpu"
     gateway_alive || { awt_log "actorwire died"; return 1; }
   done
@@ -307,22 +308,23 @@ done
 # ---------------------------------------------------------------------------------------------
 echo
 echo "offered = initiations/s sent; responses/s and cookies/s: replies received per second"
-echo "(seconds 2..$seconds of sending); $peers peers, 1 core per responder"
+echo "(seconds 2..$seconds of sending); $peers peers, 1 core per responder; burst: the most"
+echo "initiations the flooder sent at once (after a late wake-up; ~rate/1000 when on time)"
 echo
 header="| offered /s |"
 rule="|---:|"
 declare -A name=([wggo]="wireguard-go" [actorwire]="actorwire $topology${io:+ ($io)}")
 for who in "${responders[@]}"; do
-  header+=" ${name[$who]} responses/s | cookies/s |"
-  rule+="---:|---:|"
+  header+=" ${name[$who]} responses/s | cookies/s | burst |"
+  rule+="---:|---:|---:|"
 done
 echo "$header"
 echo "$rule"
 for rate in "${rates[@]}"; do
   line="| $rate |"
   for who in "${responders[@]}"; do
-    read -r r c _ <<<"${res[$who,$rate]:-- -}"
-    line+=" $r | $c |"
+    read -r r c _ _ b _ <<<"${res[$who,$rate]:-- - - - -}"
+    line+=" $r | $c | $b |"
   done
   echo "$line"
 done

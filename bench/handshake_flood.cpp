@@ -254,11 +254,11 @@ class Flood {
         static_cast<unsigned long long>(invalid_), largest_burst_);
     std::printf(
         "result offered=%.0f sent_per_s=%.0f responses_per_s=%.0f cookies_per_s=%.0f "
-        "unanswered=%llu invalid=%llu\n",
+        "unanswered=%llu invalid=%llu largest_burst=%zu\n",
         options_.rate, static_cast<double>(window_sent) / window,
         static_cast<double>(responses) / window, static_cast<double>(cookies) / window,
         static_cast<unsigned long long>(sent_ - all_responses - all_cookies),
-        static_cast<unsigned long long>(invalid_));
+        static_cast<unsigned long long>(invalid_), largest_burst_);
   }
 
  private:
