@@ -20,9 +20,9 @@
 // granule, 2^24 ns, apart per round), so consecutive runs against one responder are never
 // replays.
 //
-// Output: one line per second, then "result offered=... responses_per_s=... cookies_per_s=..."
-// where the rates are the replies received during the sending time after the first second
-// (warm-up), divided by that time.
+// Output (after the run): one line per second, then "result offered=... responses_per_s=...
+// cookies_per_s=..." where the rates are the replies received during the sending time after the
+// first second (warm-up), divided by that time.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sodium.h>
@@ -208,7 +208,6 @@ class Flood {
     }
     start_ = SteadyClock::now();
     const double end = options_.seconds + options_.drain;
-    std::size_t printed = 0;
     std::vector<epoll_event> events(256);
     for (;;) {
       const double now = elapsed();
@@ -217,16 +216,16 @@ class Flood {
           initiations_.size(),
           static_cast<std::size_t>(std::min(now, options_.seconds) * options_.rate));
       if (sent_ < due) send_until(due, now);
-      while (printed + 1 <= static_cast<std::size_t>(now) && printed + 1 < seconds_.size()) {
-        print_second(printed++);
-      }
       const int ready = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), 1);
       for (int e = 0; e < ready; ++e) receive(static_cast<std::size_t>(events[e].data.u64));
     }
-    while (printed < static_cast<std::size_t>(end) && printed < seconds_.size()) {
-      print_second(printed++);
-    }
     close(epoll_);
+    // Printed afterwards: a write to a file on a busy disk can block for a second (dirty-page
+    // throttling), which would turn the fixed rate into a burst.
+    for (std::size_t s = 0; s < static_cast<std::size_t>(std::ceil(end)) && s < seconds_.size();
+         ++s) {
+      print_second(s);
+    }
   }
 
   void print_result() const {
