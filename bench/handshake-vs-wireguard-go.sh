@@ -15,7 +15,7 @@
 # Offloads are off on the veths in both cases (actorwire's af_packet ports need them off).
 # For every offered rate, handshake_flood sends --seconds of initiations from --peers peers (one
 # UDP source port each; new timestamps each run) and reports responses/s and cookie replies/s
-# received after the first second. Prints one table per responder and a side-by-side table.
+# received after the first second. Prints a line per point and a side-by-side markdown table.
 # Needs root, ip, wg, wireguard-go, ethtool, taskset; creates and removes its namespaces.
 #
 # Usage: bench/handshake-vs-wireguard-go.sh [options]
