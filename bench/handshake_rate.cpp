@@ -31,6 +31,7 @@
 
 #include "actors/common/stage_counters.hpp"
 #include "actors/control/control_plane.hpp"
+#include "bench/handshake_initiators.hpp"
 #include "crypto/blake2s.hpp"
 #include "crypto/cookie.hpp"
 #include "crypto/keys.hpp"
@@ -71,25 +72,9 @@ config::Endpoint endpoint_of(std::size_t peer) {
   return endpoint;
 }
 
-// One remote peer as an initiator.
-struct Remote {
-  Remote(const crypto::PublicKey& gateway)
-      : identity(crypto::random_secret_key()),
-        handshake(identity, gateway, std::nullopt),
-        macs(gateway) {}
-  crypto::LocalIdentity identity;
-  crypto::Handshake handshake;
-  crypto::CookieMaker macs;
-};
-
-struct Initiation {
-  crypto::InitiationMessage message;
-  std::size_t peer = 0;
-};
-
 struct Population {
   config::GatewayConfig config;
-  std::vector<std::unique_ptr<Remote>> remotes;
+  std::vector<std::unique_ptr<bench::Initiator>> remotes;
 };
 
 Population make_population(std::size_t peers) {
@@ -97,10 +82,10 @@ Population make_population(std::size_t peers) {
   population.config.interface.private_key = crypto::random_secret_key();
   const crypto::PublicKey gateway =
       crypto::derive_public_key(population.config.interface.private_key);
-  for (std::size_t i = 0; i < peers; ++i) {
-    population.remotes.push_back(std::make_unique<Remote>(gateway));
+  population.remotes = bench::make_initiators(gateway, peers, std::nullopt);
+  for (const auto& remote : population.remotes) {
     config::PeerConfig peer;
-    peer.public_key = population.remotes.back()->identity.public_key;
+    peer.public_key = remote->identity.public_key;
     population.config.peers.push_back(peer);
   }
   return population;
@@ -108,24 +93,16 @@ Population make_population(std::size_t peers) {
 
 // `count` initiations, round robin over the peers; a peer's k-th carries a timestamp
 // first_second + k seconds after kWall0 (strictly increasing per peer, as a real clock).
-std::vector<Initiation> build_initiations(Population& population, std::size_t count,
-                                          actors::Clock::time_point macs_at,
-                                          std::size_t first_second) {
-  std::vector<Initiation> initiations(count);
-  const std::size_t peers = population.remotes.size();
-  for (std::size_t k = 0; k < count; ++k) {
-    Remote& remote = *population.remotes[k % peers];
-    Initiation& initiation = initiations[k];
-    initiation.peer = k % peers;
-    const auto wall = kWall0 + std::chrono::seconds(first_second + k / peers);
-    if (!crypto::create_initiation(remote.handshake, static_cast<std::uint32_t>(k + 1),
-                                   crypto::to_tai64n(wall), initiation.message)) {
-      std::fprintf(stderr, "create_initiation failed\n");
-      std::exit(1);
-    }
-    remote.macs.add_macs(initiation.message, macs_at);
-  }
-  return initiations;
+std::vector<bench::Initiation> build_initiations(Population& population, std::size_t count,
+                                                 actors::Clock::time_point macs_at,
+                                                 std::size_t first_second) {
+  bench::InitiationPlan plan;
+  plan.count = count;
+  plan.first_timestamp = kWall0 + std::chrono::seconds(first_second);
+  plan.step = std::chrono::seconds(1);
+  plan.first_sender_index = 1;
+  plan.macs_at = macs_at;
+  return bench::build_initiations(population.remotes, plan);
 }
 
 std::unique_ptr<actors::ControlPlane> make_control(
@@ -146,14 +123,14 @@ struct RegimeResult {
 
 // Feeds every initiation once, at kT0 + start + k * kStep, with `backlog`; counts outputs of
 // `expected_size` bytes.
-RegimeResult run_regime(actors::ControlPlane& control, const std::vector<Initiation>& initiations,
-                        std::size_t backlog, std::size_t expected_size,
-                        actors::Clock::time_point start) {
+RegimeResult run_regime(actors::ControlPlane& control,
+                        const std::vector<bench::Initiation>& initiations, std::size_t backlog,
+                        std::size_t expected_size, actors::Clock::time_point start) {
   RegimeResult result;
   result.messages = initiations.size();
   const auto began = SteadyClock::now();
   for (std::size_t k = 0; k < initiations.size(); ++k) {
-    const Initiation& initiation = initiations[k];
+    const bench::Initiation& initiation = initiations[k];
     const auto out =
         control.handle_handshake(initiation.message, endpoint_of(initiation.peer),
                                  start + kStep * static_cast<std::int64_t>(k), backlog);
@@ -279,7 +256,7 @@ int main(int argc, char** argv) {
     // initiations carry mac2.
     const auto first = build_initiations(population, peers, kT0, 1);
     const auto cookie_time = kT0 - 10s;
-    for (const Initiation& initiation : first) {
+    for (const bench::Initiation& initiation : first) {
       const auto out =
           control->handle_handshake(initiation.message, endpoint_of(initiation.peer), cookie_time);
       if (out.datagrams.size() != 1 || !population.remotes[initiation.peer]->macs.consume_reply(
@@ -291,8 +268,8 @@ int main(int argc, char** argv) {
     const auto with_mac2 = build_initiations(population, count, cookie_time, 2);
     // Regime 2 uses the same messages with mac2 zeroed (mac1 stays valid: it does not cover
     // mac2), so both regimes see the same peers and sources.
-    std::vector<Initiation> without_mac2 = with_mac2;
-    for (Initiation& initiation : without_mac2) {
+    std::vector<bench::Initiation> without_mac2 = with_mac2;
+    for (bench::Initiation& initiation : without_mac2) {
       std::memset(initiation.message.data() + wg::kInitiationMac2Offset, 0, wg::kMacSize);
     }
     // The cookie secret lives 120 s; both regimes end well within it.
