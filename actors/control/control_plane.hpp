@@ -27,8 +27,10 @@ namespace actorwire::actors {
 
 struct ControlPlaneOptions {
   // Handshake messages waiting in the actor's mailbox at which we count as under load (mac2
-  // then required, cookie replies sent). 0: always under load (tests).
-  std::size_t under_load_backlog = 32;
+  // then required, cookie replies sent). 0: always under load (tests). wireguard-go's value
+  // (1/8 of its 1,024-message queue; the kernel's is 512): at 32, any burst of 33 initiations
+  // sent every peer through a 5 s cookie round trip. Below the data plane's 256 credits.
+  std::size_t under_load_backlog = 128;
   // Wall clock for TAI64N timestamps (injectable for tests).
   std::function<std::chrono::system_clock::time_point()> wall_clock = [] {
     return std::chrono::system_clock::now();
