@@ -8,16 +8,6 @@
 
 namespace actorwire::actors {
 
-bool IcmpRateLimiter::allow(Clock::time_point now) {
-  if (now > last_) {
-    tokens_ = std::min(tokens_ + (now - last_), kCost * kBurst);
-    last_ = now;
-  }
-  if (tokens_ < kCost) return false;
-  tokens_ -= kCost;
-  return true;
-}
-
 namespace {
 
 std::optional<config::IpAddress> first_of_family(const io::PortIdentity& port, bool is_v6) {
@@ -25,6 +15,16 @@ std::optional<config::IpAddress> first_of_family(const io::PortIdentity& port, b
     if (prefix.address.is_v6 == is_v6) return prefix.address;
   }
   return std::nullopt;
+}
+
+// The source of a validated IP packet: where an error about it goes.
+config::IpAddress offending_source(const std::uint8_t* ip, bool is_v6) {
+  config::IpAddress address;
+  address.is_v6 = is_v6;
+  constexpr std::size_t kV4Source = 12;
+  constexpr std::size_t kV6Source = 8;
+  std::memcpy(address.bytes.data(), ip + (is_v6 ? kV6Source : kV4Source), is_v6 ? 16 : 4);
+  return address;
 }
 
 }  // namespace
@@ -101,7 +101,7 @@ rte_mbuf* IpServices::make_error(const rte_mbuf* offending, const io::ParsedFram
   const bool is_v6 = frame.kind == io::FrameKind::kIpv6;
   const std::optional<config::IpAddress>& source = is_v6 ? lan_v6_ : lan_v4_;
   if (!source || !io::icmp_error_allowed(ip, frame.l3_length, is_v6, error) ||
-      !limiter_.allow(now)) {
+      !limiter_.allow(offending_source(ip, is_v6), is_v6 && error == io::IcmpError::kTooBig, now)) {
     counters.icmp_suppressed.add(1);
     return nullptr;
   }

@@ -18,29 +18,13 @@
 #include "actors/common/drop_reason.hpp"
 #include "actors/common/stage_counters.hpp"
 #include "actors/dataplane/data_plane_env.hpp"
+#include "actors/dataplane/icmp_rate_limiter.hpp"
 #include "config/gateway_config.hpp"
 #include "io/headers.hpp"
 #include "io/icmp.hpp"
 #include "io/ndp.hpp"
 
 namespace actorwire::actors {
-
-// The ICMP error budget of one actor: a token bucket like Linux's global ICMP limit
-// (net.ipv4.icmp_msgs_per_sec = 1000, net.ipv4.icmp_msgs_burst = 50). Time is passed in.
-class IcmpRateLimiter {
- public:
-  static constexpr std::int64_t kPerSecond = 1000;
-  static constexpr std::int64_t kBurst = 50;
-  static constexpr std::chrono::nanoseconds kCost =
-      std::chrono::nanoseconds(std::chrono::seconds(1)) / kPerSecond;
-
-  // Whether one more error may go at `now`; takes a token if so.
-  bool allow(Clock::time_point now);
-
- private:
-  std::chrono::nanoseconds tokens_ = kCost * kBurst;
-  Clock::time_point last_{};
-};
 
 class IpServices {
  public:
