@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "actors/gateway.hpp"
+#include "apps/check_config.hpp"
 #include "apps/live_stats.hpp"
 #include "bench/bench_runner.hpp"
 #include "bench/peer_population.hpp"
@@ -268,6 +269,12 @@ int main(int argc, char** argv) try {
                         "a line per actor every second (default for pipeline and workers)");
   run_command->add_flag("--print-default-config", print_default,
                         "print the embedded default config as TOML and exit");
+  auto* check_command =
+      app.add_subcommand("check",
+                         "validate a config like nginx -t: every error with file:line:col; "
+                         "exit 0 (valid) or 2");
+  std::string check_path;
+  check_command->add_option("-c,--config", check_path, "gateway TOML file")->required();
   auto* bench_command = app.add_subcommand(
       "bench", "measure the gateway in-process (in-memory ports, built-in generator)");
   BenchOptions bench_options;
@@ -298,7 +305,14 @@ int main(int argc, char** argv) try {
       ->add_option("--direction", bench_options.direction,
                    "encrypt | decrypt (a second gateway decrypts) | both (and encrypts back)")
       ->check(CLI::IsMember({"encrypt", "decrypt", "both"}));
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // --help and --version exit 0; a usage error exits 2, the status of a bad config.
+    return app.exit(error) == 0 ? 0 : 2;
+  }
+  if (check_command->parsed())
+    return actorwire::apps::check_config(check_path, std::cout, std::cerr);
   if (bench_command->parsed()) return bench(bench_options);
   if (print_default) {
     std::cout << actorwire::config::default_config_toml();

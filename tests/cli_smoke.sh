@@ -48,4 +48,32 @@ grep -qE 'broken\.toml:[0-9]+:[0-9]+: topology\.kind' "$work/broken.out" ||
   fail "no file:line:col error: $(cat "$work/broken.out")"
 private_key="$(sed -nE 's/^private_key = "(.*)"/\1/p' "$work/default.toml")"
 if grep -qF "$private_key" "$work/broken.out" "$work/run.out"; then fail "private key echoed"; fi
-echo "1 passed, 0 failed"
+
+# `check` (like nginx -t): the valid config passes with exit 0; a config with two errors gets
+# both, each with file:line:col, and exit 2; a missing file is an error too; nothing starts.
+bounded 20 "$actorwire" check -c "$work/default.toml" >"$work/check.out" 2>&1 ||
+  fail "check of a valid config exited $?: $(cat "$work/check.out")"
+grep -q 'default\.toml: valid' "$work/check.out" || fail "check said: $(cat "$work/check.out")"
+if grep -q 'EAL' "$work/check.out"; then fail "check started DPDK: $(cat "$work/check.out")"; fi
+sed -e 's/^kind = "single"/kind = "Pipeline"/' -e 's/^mtu = .*/mtu = 70000/' \
+  "$work/default.toml" >"$work/two-errors.toml"
+chmod 600 "$work/two-errors.toml"
+grep -q '^mtu = 70000' "$work/two-errors.toml" || fail "the default config has no mtu line to break"
+set +e
+bounded 20 "$actorwire" check -c "$work/two-errors.toml" >"$work/check2.out" 2>&1
+status=$?
+bounded 20 "$actorwire" check -c "$work/does-not-exist.toml" >"$work/check3.out" 2>&1
+missing_status=$?
+bounded 20 "$actorwire" check >"$work/check4.out" 2>&1
+usage_status=$?
+set -e
+[[ $usage_status -eq 2 ]] || fail "check without -c exited $usage_status, expected 2"
+[[ $status -eq 2 ]] || fail "check of a broken config exited $status, expected 2"
+grep -qE 'two-errors\.toml:[0-9]+:[0-9]+: topology\.kind' "$work/check2.out" ||
+  fail "no topology.kind error: $(cat "$work/check2.out")"
+grep -qE 'two-errors\.toml:[0-9]+:[0-9]+: interface\.mtu' "$work/check2.out" ||
+  fail "no interface.mtu error: $(cat "$work/check2.out")"
+grep -q '2 errors, not valid' "$work/check2.out" || fail "no verdict: $(cat "$work/check2.out")"
+[[ $missing_status -eq 2 ]] || fail "check of a missing file exited $missing_status, expected 2"
+if grep -qF "$private_key" "$work/check.out" "$work/check2.out"; then fail "private key echoed"; fi
+echo "2 passed, 0 failed"
