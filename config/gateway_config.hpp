@@ -94,6 +94,8 @@ struct PeerConfig {
 };
 
 struct InterfaceConfig {
+  // Names the instance: its control socket is <socket dir>/<name>.sock.
+  std::string name = "aw0";
   crypto::SecretKey private_key;
   std::uint16_t listen_port = 51820;
   std::vector<IpPrefix> addresses;

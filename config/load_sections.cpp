@@ -4,6 +4,7 @@
 #include "config/load_sections.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -294,7 +295,24 @@ void load_interface(Context& ctx, const toml::table& root, InterfaceConfig& out)
     return;
   }
   Table t(ctx, *table, "interface", "[interface]",
-          {"private_key", "listen_port", "addresses", "mtu", "mss_clamping", "icmp_unreachable"});
+          {"name", "private_key", "listen_port", "addresses", "mtu", "mss_clamping",
+           "icmp_unreachable"});
+  if (const auto* name = t.string("name", false, "the instance name")) {
+    // It becomes a file name (the control socket): like a Linux interface name.
+    const bool valid = !name->empty() && name->size() <= 15 &&
+                       std::all_of(name->begin(), name->end(),
+                                   [](char c) {
+                                     return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+                                            c == '-' || c == '_' || c == '.';
+                                   }) &&
+                       *name != "." && *name != "..";
+    if (valid) {
+      out.name = *name;
+    } else {
+      ctx.error(t.find("name")->source(), t.path("name"),
+                "expected 1 to 15 letters, digits, '-', '_' or '.', got " + quoted(*name));
+    }
+  }
   if (const auto* node = t.get("private_key", true, "the gateway's base64 private key")) {
     if (auto key = as<SecretKeyText>(ctx, *node, t.path("private_key"))) out.private_key = *key;
   }

@@ -201,7 +201,7 @@ TEST(ConfigLoad, BaseConfigLoads) {
 
 TEST(ConfigLoad, AllKeysAreRead) {
   auto text = with_lines({
-      {3, "listen_port = 4242"},
+      {3, "listen_port = 4242\nname = \"edge-1.b_2\""},
       {4, "addresses = [\"10.0.0.1/24\", \"fd00::1/64\"]\nmtu = 1280"},
       {8, "device = \"net_tap0,iface=aw0\"\nmac = \"02:AA:00:00:00:01\""},
       {20, "endpoint = \"[2001:db8::2]:51821\"\npreshared_key = \"" + std::string(kPresharedKey) +
@@ -221,6 +221,7 @@ TEST(ConfigLoad, AllKeysAreRead) {
   ASSERT_TRUE(result.ok()) << describe(result);
   const auto& config = *result.config;
   EXPECT_EQ(config.interface.listen_port, 4242);
+  EXPECT_EQ(config.interface.name, "edge-1.b_2");
   EXPECT_EQ(config.interface.mtu, 1280);
   EXPECT_EQ(config.interface.addresses.size(), 2u);
   EXPECT_EQ(config.ports[0].device, "net_tap0,iface=aw0");
@@ -347,6 +348,16 @@ TEST(ConfigLoad, SyntaxErrorNeverEchoesAKey) {
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.errors[0].message.find("12345678901234567890123456789"), std::string::npos)
       << describe(result);
+}
+
+TEST(ConfigLoad, TheInstanceNameBecomesAFileNameSoOnlySafeCharacters) {
+  EXPECT_EQ(load(with_line(3, "listen_port = 51820")).config->interface.name, "aw0")
+      << "the default";
+  for (const char* bad :
+       {"\"\"", "\"../etc\"", "\"a/b\"", "\"..\"", "\"sixteen-chars-xx\"", "\"with space\""}) {
+    expect_error(with_line(3, std::string("name = ") + bad), 3, "interface.name",
+                 "expected 1 to 15 letters, digits");
+  }
 }
 
 TEST(ConfigLoad, UnknownKeys) {
