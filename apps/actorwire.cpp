@@ -2,6 +2,7 @@
 // the gateway, print live stats until Ctrl-C or the generator is done.
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -10,7 +11,10 @@
 
 #include "actors/gateway.hpp"
 #include "apps/check_config.hpp"
+#include "apps/control_socket.hpp"
 #include "apps/live_stats.hpp"
+#include "apps/stats_command.hpp"
+#include "apps/stats_snapshot.hpp"
 #include "bench/bench_runner.hpp"
 #include "bench/peer_population.hpp"
 #include "bench/peer_scale.hpp"
@@ -34,13 +38,14 @@ void on_summary_signal(int) {
 struct RunOptions {
   std::string config_path;
   double duration_seconds = 0;
-  std::vector<std::uint16_t> packet_sizes;  // overrides [generator] packet_sizes
-  std::uint32_t flows = 0;                  // overrides [generator] flows
-  std::string aead;                         // overrides [crypto] aead
-  std::string topology;                     // overrides [topology] kind
-  std::uint32_t workers = 0;                // overrides [topology] crypto_workers
-  bool ordered = false;                     // sets [topology] ordered
-  bool actors = false;                      // per-actor lines every second
+  std::vector<std::uint16_t> packet_sizes;    // overrides [generator] packet_sizes
+  std::uint32_t flows = 0;                    // overrides [generator] flows
+  std::string aead;                           // overrides [crypto] aead
+  std::string topology;                       // overrides [topology] kind
+  std::uint32_t workers = 0;                  // overrides [topology] crypto_workers
+  bool ordered = false;                       // sets [topology] ordered
+  bool actors = false;                        // per-actor lines every second
+  std::string socket_dir = "/run/actorwire";  // the control socket: <dir>/<name>.sock
 };
 
 int run(const RunOptions& options) {
@@ -77,11 +82,31 @@ int run(const RunOptions& options) {
   if (options.workers != 0) loaded.config->topology.crypto_workers = options.workers;
   if (options.ordered) loaded.config->topology.ordered = true;
   std::string error;
+  // The control socket first: a second daemon of the same name fails before it touches DPDK.
+  // Requests that come before the gateway is up get an error answer.
+  std::atomic<const actors::Gateway*> running{nullptr};
+  const auto started = std::chrono::steady_clock::now();
+  auto control = apps::ControlSocket::open(
+      options.socket_dir, loaded.config->interface.name,
+      [&running, started](const std::string& command) -> nlohmann::json {
+        if (command != "stats") return nullptr;
+        const actors::Gateway* gateway = running.load();
+        if (gateway == nullptr) {
+          return {{"version", apps::kControlProtocolVersion}, {"error", "starting"}};
+        }
+        return apps::stats_snapshot(*gateway, started);
+      },
+      error);
+  if (!control) {
+    std::cerr << "actorwire: " << error << "\n";
+    return 1;
+  }
   auto gateway = actors::Gateway::start(*loaded.config, {}, error);
   if (!gateway) {
     std::cerr << "actorwire: " << error << "\n";
     return 1;
   }
+  running = gateway.get();
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   // SIGUSR1: print the per-actor and per-peer summary now, keep running (for scripts).
@@ -110,6 +135,8 @@ int run(const RunOptions& options) {
     if (options.duration_seconds > 0 && elapsed >= options.duration_seconds) break;
     if (gateway->generator_finished()) break;
   }
+  running = nullptr;
+  control.reset();  // no request may read a gateway that is stopping
   gateway->stop();
   stats.print_summary(std::cout);
   return 0;
@@ -267,6 +294,8 @@ int main(int argc, char** argv) try {
   run_command->add_flag("--ordered", options.ordered, "restore input order at tx (pipeline)");
   run_command->add_flag("--actors", options.actors,
                         "a line per actor every second (default for pipeline and workers)");
+  run_command->add_option("--socket-dir", options.socket_dir,
+                          "directory of the control socket <name>.sock (default /run/actorwire)");
   run_command->add_flag("--print-default-config", print_default,
                         "print the embedded default config as TOML and exit");
   auto* check_command =
@@ -275,6 +304,14 @@ int main(int argc, char** argv) try {
                          "exit 0 (valid) or 2");
   std::string check_path;
   check_command->add_option("-c,--config", check_path, "gateway TOML file")->required();
+  auto* stats_subcommand =
+      app.add_subcommand("stats", "the counters of a running gateway, from its control socket");
+  actorwire::apps::StatsOptions stats_options;
+  stats_subcommand->add_option("name", stats_options.name, "[interface] name (default aw0)");
+  stats_subcommand->add_flag("--json", stats_options.json, "one snapshot as JSON");
+  stats_subcommand->add_flag("--once", stats_options.once, "one text frame");
+  stats_subcommand->add_option("--socket-dir", stats_options.socket_dir,
+                               "directory of the control socket (default /run/actorwire)");
   auto* bench_command = app.add_subcommand(
       "bench", "measure the gateway in-process (in-memory ports, built-in generator)");
   BenchOptions bench_options;
@@ -313,6 +350,9 @@ int main(int argc, char** argv) try {
   }
   if (check_command->parsed())
     return actorwire::apps::check_config(check_path, std::cout, std::cerr);
+  if (stats_subcommand->parsed()) {
+    return actorwire::apps::stats_command(stats_options, std::cout, std::cerr);
+  }
   if (bench_command->parsed()) return bench(bench_options);
   if (print_default) {
     std::cout << actorwire::config::default_config_toml();

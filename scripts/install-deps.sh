@@ -12,6 +12,7 @@ packages=(
   libb2-dev             # BLAKE2s for the Noise handshake
   libtomlplusplus-dev   # TOML config
   libcli11-dev          # command line
+  nlohmann-json3-dev    # JSON on the control socket (actorwire stats --json)
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev)

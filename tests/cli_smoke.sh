@@ -76,4 +76,61 @@ grep -qE 'two-errors\.toml:[0-9]+:[0-9]+: interface\.mtu' "$work/check2.out" ||
 grep -q '2 errors, not valid' "$work/check2.out" || fail "no verdict: $(cat "$work/check2.out")"
 [[ $missing_status -eq 2 ]] || fail "check of a missing file exited $missing_status, expected 2"
 if grep -qF "$private_key" "$work/check.out" "$work/check2.out"; then fail "private key echoed"; fi
-echo "2 passed, 0 failed"
+
+# The control socket of a running daemon: `stats --json` and `--once` read it; garbage gets an
+# error answer; a second daemon of the same name fails clearly; after kill -9 the stale socket
+# is taken over; a normal exit removes it. Its own socket directory: nothing else is touched.
+sockets="$work/run"
+wait_for() {  # wait_for SECONDS WHAT COMMAND...: polls COMMAND every 0.1 s
+  local seconds="$1" what="$2"
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || fail "timed out after $seconds s waiting for $what"
+    sleep 0.1
+  done
+}
+# Started directly (not under `timeout`), so that kill -9 hits the daemon itself; -d 40 bounds
+# it, and the exit trap kills it if the test fails first.
+"$actorwire" run -c "$work/default.toml" -d 40 --socket-dir "$sockets" >"$work/daemon.out" 2>&1 &
+daemon=$!
+trap 'kill -9 "$daemon" 2>/dev/null || true; rm -rf "$work"' EXIT
+wait_for 30 "the daemon's control socket to answer" "$actorwire" stats --socket-dir "$sockets" --json
+[[ "$(stat -c %a "$sockets/aw0.sock")" == 600 ]] || fail "control socket mode $(stat -c %a "$sockets/aw0.sock")"
+bounded 10 "$actorwire" stats --socket-dir "$sockets" --json >"$work/stats.json" ||
+  fail "stats --json exited $?"
+python3 - "$work/stats.json" <<'PY' || fail "stats --json: $(head -c 600 "$work/stats.json")"
+import json, sys
+stats = json.load(open(sys.argv[1]))
+assert stats["version"] == 1 and stats["name"] == "aw0" and stats["topology"] == "single", stats
+single = [a for a in stats["actors"] if a["name"] == "single"][0]
+assert single["packets_out"] > 0 and single["mailbox"]["capacity"] > 0, single
+assert len(stats["peers"]) == 1 and len(stats["peers"][0]["public_key"]) == 44, stats["peers"]
+PY
+bounded 10 "$actorwire" stats --socket-dir "$sockets" --once >"$work/stats.txt" ||
+  fail "stats --once exited $?"
+grep -qE '^  single +[0-9]+ +[0-9]+' "$work/stats.txt" || fail "stats --once: $(cat "$work/stats.txt")"
+python3 - "$sockets/aw0.sock" <<'PY' || fail "the control socket did not refuse garbage"
+import socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(5)
+s.connect(sys.argv[1])
+s.sendall(b"garbage\n")
+answer = s.recv(4096)
+assert b'"error"' in answer, answer
+PY
+set +e
+bounded 20 "$actorwire" run -c "$work/default.toml" -d 1 --socket-dir "$sockets" \
+  >"$work/second.out" 2>&1
+second_status=$?
+set -e
+[[ $second_status -ne 0 ]] || fail "a second daemon named aw0 started"
+grep -q "in use by a running actorwire named 'aw0'" "$work/second.out" ||
+  fail "second daemon: $(cat "$work/second.out")"
+kill -9 "$daemon"
+wait "$daemon" 2>/dev/null || true
+[[ -S "$sockets/aw0.sock" ]] || fail "kill -9 left no stale socket to take over"
+bounded 30 "$actorwire" run -c "$work/default.toml" -d 1 --socket-dir "$sockets" \
+  >"$work/takeover.out" 2>&1 || fail "start over a stale socket exited $?: $(tail -3 "$work/takeover.out")"
+[[ ! -e "$sockets/aw0.sock" ]] || fail "the socket outlived a normal exit"
+echo "3 passed, 0 failed"

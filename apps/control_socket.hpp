@@ -1,0 +1,58 @@
+// The daemon's control socket: a UNIX stream socket at <dir>/<name>.sock, mode 0600 (root
+// only), served by one thread of its own, so a client never touches a data-plane actor.
+//
+// Protocol (README "Control socket"): one request line, one JSON answer line, then the server
+// closes. A request is a JSON object {"version": 1, "command": "stats"}; an answer carries
+// "version" and either the result or {"error": "..."}. Garbage, a wrong version, an unknown
+// command, a request longer than kMaxRequest bytes or one that does not arrive within a second
+// get an error answer; none of them reaches the data plane.
+//
+// Start-up (`open`): a socket file that accepts a connection belongs to a live daemon of the
+// same name, which is an error; one that refuses (a daemon that crashed) is taken over.
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+namespace actorwire::apps {
+
+class ControlSocket {
+ public:
+  static constexpr std::size_t kMaxRequest = 4096;
+  // Answers a well-formed request's command: the result, or nullopt-like null for "unknown".
+  using Handler = std::function<nlohmann::json(const std::string& command)>;
+
+  // Null with `error` set when the socket cannot be had (in use, no permission, path too long).
+  static std::unique_ptr<ControlSocket> open(const std::string& directory, const std::string& name,
+                                             Handler handler, std::string& error);
+  ~ControlSocket();  // stops the thread, removes the socket file
+  ControlSocket(const ControlSocket&) = delete;
+  ControlSocket& operator=(const ControlSocket&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // The answer to one request line (without its newline): also what tests drive directly.
+  static nlohmann::json answer(const std::string& request, const Handler& handler);
+
+ private:
+  ControlSocket(int listener, std::string path, Handler handler);
+  void serve();
+  void serve_client(int client);
+
+  int listener_;
+  std::string path_;
+  Handler handler_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// Client side, for `actorwire stats`: sends `command`, returns the answer, or null with `error`.
+nlohmann::json control_request(const std::string& directory, const std::string& name,
+                               const std::string& command, std::string& error);
+
+}  // namespace actorwire::apps

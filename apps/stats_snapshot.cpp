@@ -1,0 +1,75 @@
+#include "apps/stats_snapshot.hpp"
+
+#include <string>
+
+#include "config/topology_kind.hpp"
+
+namespace actorwire::apps {
+namespace {
+
+nlohmann::json actor_json(const actors::StageCounters& counters, std::uint64_t mailbox_capacity) {
+  nlohmann::json drops = nlohmann::json::object();
+  for (std::size_t r = 0; r < actors::kDropReasonCount; ++r) {
+    const std::uint64_t count = counters.drops[r].get();
+    if (count != 0) drops[std::string(to_string(static_cast<actors::DropReason>(r)))] = count;
+  }
+  return {
+      {"name", counters.name},
+      {"packets_in", counters.packets_in.get()},
+      {"bytes_in", counters.bytes_in.get()},
+      {"packets_out", counters.packets_out.get()},
+      {"bytes_out", counters.bytes_out.get()},
+      {"drops", drops},
+      {"mailbox",
+       {{"depth", counters.mailbox_depth.get()},
+        {"high_water", counters.mailbox_high_water.get()},
+        {"capacity", mailbox_capacity}}},
+      {"credit_stalls", counters.credit_stalls.get()},
+      {"backoff_events", counters.backoff_events.get()},
+      {"backoff_ns", counters.backoff_ns.get()},
+      {"lock_wait_ns", counters.lock_wait_ns.get()},
+      {"busy_ns", counters.busy_ns.get()},
+      {"idle_ns", counters.idle_ns.get()},
+      {"icmp_sent", counters.icmp_sent.get()},
+      {"icmp_suppressed", counters.icmp_suppressed.get()},
+      {"mss_clamped", counters.mss_clamped.get()},
+      {"packets_fragmented", counters.packets_fragmented.get()},
+  };
+}
+
+}  // namespace
+
+nlohmann::json stats_snapshot(const actors::Gateway& gateway,
+                              std::chrono::steady_clock::time_point started) {
+  const config::GatewayConfig& config = gateway.config();
+  const std::uint64_t capacity = config.topology.mailbox_capacity;
+  nlohmann::json actors = nlohmann::json::array();
+  for (const auto& counters : gateway.counters()) {
+    if (counters.get() == gateway.generator_counters() ||
+        counters.get() == gateway.sink_counters()) {
+      continue;
+    }
+    actors.push_back(actor_json(*counters, capacity));
+  }
+  nlohmann::json peers = nlohmann::json::array();
+  for (const auto& peer : gateway.peer_counters()) {
+    peers.push_back({{"public_key", peer->public_key},
+                     {"rx_packets", peer->rx_packets.get()},
+                     {"rx_bytes", peer->rx_bytes.get()},
+                     {"tx_packets", peer->tx_packets.get()},
+                     {"tx_bytes", peer->tx_bytes.get()},
+                     {"keepalives_sent", peer->keepalives_sent.get()},
+                     {"keepalives_received", peer->keepalives_received.get()},
+                     {"sessions_installed", peer->sessions_installed.get()}});
+  }
+  return {{"version", kControlProtocolVersion},
+          {"name", config.interface.name},
+          {"topology", std::string(config::to_string(config.topology.kind))},
+          {"crypto_workers", config.topology.crypto_workers},
+          {"uptime_s",
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
+          {"actors", actors},
+          {"peers", peers}};
+}
+
+}  // namespace actorwire::apps
