@@ -10,6 +10,9 @@
 
 #include <rte_mbuf.h>
 
+#include <cstdint>
+#include <optional>
+
 #include "actors/common/clock.hpp"
 #include "actors/common/control_messages.hpp"
 #include "actors/common/crypto_args.hpp"
@@ -82,10 +85,12 @@ void refuse_lan_frame(rte_mbuf* mbuf, DropReason reason, io::IcmpError error, Cl
 // --- with the peer state ----------------------------------------------------------------------
 
 // A frame received on the LAN port. On kStaged the mbuf belongs to the peer plane now (counted
-// as consumed on `counters`, see PeerPlane::prepare_outbound).
+// as consumed on `counters`, see PeerPlane::prepare_outbound). With `routes`, the allowed-IPs
+// lookup happens before `with_plane` (which may take a lock), not inside it.
 template <class WithPlane>
 void classify_lan_frame(rte_mbuf* mbuf, Clock::time_point now, StageCounters& counters,
-                        IpServices& services, WithPlane&& with_plane, FrameVerdict& out) {
+                        IpServices& services, WithPlane&& with_plane, FrameVerdict& out,
+                        const io::AllowedIps* routes = nullptr) {
   parse_lan_frame(mbuf, out);
   if (out.kind != FrameVerdict::Kind::kSeal) return;
   std::uint8_t* ip = rte_pktmbuf_mtod(mbuf, std::uint8_t*) + out.frame.l3_offset;
@@ -93,9 +98,11 @@ void classify_lan_frame(rte_mbuf* mbuf, Clock::time_point now, StageCounters& co
   if (services.for_gateway(ip, is_v6))
     return answer_for_gateway(mbuf, false, services, counters, out);
   if (services.mss_clamping()) services.clamp_mss(ip, out.frame.l3_length, is_v6, counters);
+  std::optional<std::uint32_t> routed;
+  if (routes != nullptr) routed = PeerPlane::route_outbound(*routes, ip, out.frame);
   PeerPlane::Outbound outbound = PeerPlane::Outbound::kDrop;
   with_plane([&](PeerPlane& plane) {
-    outbound = plane.prepare_outbound(mbuf, out.frame, now, out.args, out.reason, counters);
+    outbound = plane.prepare_outbound(mbuf, out.frame, now, out.args, out.reason, counters, routed);
   });
   switch (outbound) {
     case PeerPlane::Outbound::kSeal:

@@ -51,6 +51,12 @@ void PeerPlane::want_handshake(Peer& peer, Clock::time_point now) {
   urgent_report_ = true;
 }
 
+std::uint32_t PeerPlane::route_outbound(const io::AllowedIps& routes, const std::uint8_t* ip,
+                                        const io::ParsedFrame& frame) {
+  return frame.kind == io::FrameKind::kIpv4 ? routes.lookup_v4(io::load_be32(ip + 16))
+                                            : routes.lookup(io::read_ip_info(ip, true).destination);
+}
+
 void PeerPlane::prefetch_outbound(std::span<rte_mbuf* const> mbufs) {
   // A few hundred peers' state stays in L2 anyway; there the extra lookup would only cost.
   constexpr std::size_t kPrefetchAbovePeers = 256;
@@ -73,11 +79,10 @@ void PeerPlane::prefetch_outbound(std::span<rte_mbuf* const> mbufs) {
 
 PeerPlane::Outbound PeerPlane::prepare_outbound(rte_mbuf* mbuf, const io::ParsedFrame& frame,
                                                 Clock::time_point now, CryptoArgs& args,
-                                                DropReason& reason, StageCounters& counters) {
+                                                DropReason& reason, StageCounters& counters,
+                                                std::optional<std::uint32_t> routed) {
   const std::uint8_t* ip = rte_pktmbuf_mtod(mbuf, std::uint8_t*) + frame.l3_offset;
-  Peer* peer = frame.kind == io::FrameKind::kIpv4
-                   ? peers_.find_by_destination_v4(io::load_be32(ip + 16))
-                   : peers_.find_by_destination(io::read_ip_info(ip, true).destination);
+  Peer* peer = peers_.peer_at_route(routed ? *routed : route_outbound(routes(), ip, frame));
   if (peer == nullptr) {
     reason = DropReason::kNoPeer;
     return Outbound::kDrop;

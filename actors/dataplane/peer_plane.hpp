@@ -46,8 +46,17 @@ class PeerPlane {
   // older staged packet may be dropped (counted as generated and dropped). Whoever takes
   // staged packets back (take_released, ControlActions::dropped) counts them as generated, so
   // every actor's counters balance even when another actor sends what one staged.
+  // `routed`: the peer index route_outbound gave for this frame, when the caller looked it up
+  // already (outside its lock); otherwise the lookup happens here.
   Outbound prepare_outbound(rte_mbuf* mbuf, const io::ParsedFrame& frame, Clock::time_point now,
-                            CryptoArgs& args, DropReason& reason, StageCounters& counters);
+                            CryptoArgs& args, DropReason& reason, StageCounters& counters,
+                            std::optional<std::uint32_t> routed = std::nullopt);
+  // The allowed-IPs lookup of a LAN frame's destination (an AllowedIps peer index or kNoPeer).
+  // Reads only the allowed-IPs table, which never changes: the lock-based topologies call it
+  // before taking their lock, which keeps the lookup out of the section both workers share.
+  static std::uint32_t route_outbound(const io::AllowedIps& routes, const std::uint8_t* ip,
+                                      const io::ParsedFrame& frame);
+  const io::AllowedIps& routes() const { return peers_.allowed_ips(); }
 
   // LAN frames about to go through prepare_outbound: their peers' state is loaded into the
   // cache for the whole batch at once (PeerTable::prefetch_for_destinations_v4), when there are

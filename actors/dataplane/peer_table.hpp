@@ -84,6 +84,13 @@ class PeerTable {
   // counters. With thousands of peers those are cache misses; asked for a whole batch at once,
   // they overlap instead of stalling one packet at a time. Changes nothing.
   void prefetch_for_destinations_v4(std::span<std::uint32_t> addresses);
+  // The allowed-IPs table: built once, never changed after, so it may be read without the lock
+  // that guards the rest (PeerPlane::route_outbound).
+  const io::AllowedIps& allowed_ips() const { return allowed_ips_; }
+  // The peer an AllowedIps lookup returned (kNoPeer: none).
+  Peer* peer_at_route(std::uint32_t index) {
+    return index == io::AllowedIps::kNoPeer ? nullptr : &peers_[index];
+  }
   Peer* find_by_destination(const config::IpAddress& address) {
     const std::uint32_t index = allowed_ips_.lookup(address);
     return index == io::AllowedIps::kNoPeer ? nullptr : &peers_[index];

@@ -157,7 +157,8 @@ class DataPathLoop {
   // A LAN frame, freshly received or released after a handshake (or the gateway's own reply
   // to a ping through the tunnel, or a fragment).
   void outbound(rte_mbuf* mbuf) {
-    classify_lan_frame(mbuf, now_, counters_, services_, with_plane(), lan_verdict_);
+    classify_lan_frame(mbuf, now_, counters_, services_, with_plane(), lan_verdict_,
+                       &shared_.plane->routes());
     switch (lan_verdict_.kind) {
       case FrameVerdict::Kind::kNeighbour:
         return lan_.handle_neighbour(mbuf, lan_verdict_.frame, now_);
