@@ -38,14 +38,14 @@ void on_summary_signal(int) {
 struct RunOptions {
   std::string config_path;
   double duration_seconds = 0;
-  std::vector<std::uint16_t> packet_sizes;    // overrides [generator] packet_sizes
-  std::uint32_t flows = 0;                    // overrides [generator] flows
-  std::string aead;                           // overrides [crypto] aead
-  std::string topology;                       // overrides [topology] kind
-  std::uint32_t workers = 0;                  // overrides [topology] crypto_workers
-  bool ordered = false;                       // sets [topology] ordered
-  bool actors = false;                        // per-actor lines every second
-  std::string socket_dir = "/run/actorwire";  // the control socket: <dir>/<name>.sock
+  std::vector<std::uint16_t> packet_sizes;  // overrides [generator] packet_sizes
+  std::uint32_t flows = 0;                  // overrides [generator] flows
+  std::string aead;                         // overrides [crypto] aead
+  std::string topology;                     // overrides [topology] kind
+  std::uint32_t workers = 0;                // overrides [topology] crypto_workers
+  bool ordered = false;                     // sets [topology] ordered
+  bool actors = false;                      // per-actor lines every second
+  std::string socket_dir = actorwire::apps::kDefaultSocketDir;  // <dir>/<name>.sock
 };
 
 int run(const RunOptions& options) {
@@ -294,8 +294,10 @@ int main(int argc, char** argv) try {
   run_command->add_flag("--ordered", options.ordered, "restore input order at tx (pipeline)");
   run_command->add_flag("--actors", options.actors,
                         "a line per actor every second (default for pipeline and workers)");
-  run_command->add_option("--socket-dir", options.socket_dir,
-                          "directory of the control socket <name>.sock (default /run/actorwire)");
+  run_command
+      ->add_option("--socket-dir", options.socket_dir,
+                   "directory of the control socket <name>.sock")
+      ->capture_default_str();
   run_command->add_flag("--print-default-config", print_default,
                         "print the embedded default config as TOML and exit");
   auto* check_command =
@@ -310,8 +312,9 @@ int main(int argc, char** argv) try {
   stats_subcommand->add_option("name", stats_options.name, "[interface] name (default aw0)");
   stats_subcommand->add_flag("--json", stats_options.json, "one snapshot as JSON");
   stats_subcommand->add_flag("--once", stats_options.once, "one text frame");
-  stats_subcommand->add_option("--socket-dir", stats_options.socket_dir,
-                               "directory of the control socket (default /run/actorwire)");
+  stats_subcommand
+      ->add_option("--socket-dir", stats_options.socket_dir, "directory of the control socket")
+      ->capture_default_str();
   auto* bench_command = app.add_subcommand(
       "bench", "measure the gateway in-process (in-memory ports, built-in generator)");
   BenchOptions bench_options;

@@ -21,6 +21,9 @@
 
 namespace actorwire::apps {
 
+// Where the daemon puts its socket and `actorwire stats` looks for it, unless --socket-dir.
+inline constexpr const char* kDefaultSocketDir = "/run/actorwire";
+
 class ControlSocket {
  public:
   static constexpr std::size_t kMaxRequest = 4096;

@@ -6,11 +6,13 @@
 #include <iosfwd>
 #include <string>
 
+#include "apps/control_socket.hpp"
+
 namespace actorwire::apps {
 
 struct StatsOptions {
   std::string name = "aw0";
-  std::string socket_dir = "/run/actorwire";
+  std::string socket_dir = kDefaultSocketDir;
   bool json = false;
   bool once = false;
 };
