@@ -112,6 +112,8 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
     error = "the config needs one lan and one wan port";
     return nullptr;
   }
+  // Before any actor's StageCounters exist: each takes its delay when it is made.
+  if (!load_test_delays_from_environment(error)) return nullptr;
   if (!io::start_eal(config.dpdk.eal_args, error)) return nullptr;
   impl->pool = io::make_mbuf_pool(impl->name + "_pool", config.dpdk.mbuf_count, error);
   if (impl->pool == nullptr) return nullptr;
@@ -191,6 +193,11 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
     } else {
       impl->sink.reset();
     }
+  }
+  if (const auto unclaimed = unclaimed_test_delays(); !unclaimed.empty()) {
+    error = std::string(kTestDelayVariable) + ": no actor named '" + unclaimed.front() +
+            "' (the names are those of `actorwire stats`)";
+    return nullptr;
   }
   return std::unique_ptr<Gateway>(new Gateway(std::move(impl)));
 }

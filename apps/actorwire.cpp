@@ -307,11 +307,17 @@ int main(int argc, char** argv) try {
   std::string check_path;
   check_command->add_option("-c,--config", check_path, "gateway TOML file")->required();
   auto* stats_subcommand =
-      app.add_subcommand("stats", "the counters of a running gateway, from its control socket");
+      app.add_subcommand("stats",
+                         "a running gateway's actor graph, live like top (q quits, t switches "
+                         "rates/totals), from its control socket");
   actorwire::apps::StatsOptions stats_options;
   stats_subcommand->add_option("name", stats_options.name, "[interface] name (default aw0)");
   stats_subcommand->add_flag("--json", stats_options.json, "one snapshot as JSON");
-  stats_subcommand->add_flag("--once", stats_options.once, "one text frame");
+  stats_subcommand->add_flag("--once", stats_options.once,
+                             "one text frame of the live view (two snapshots 1 s apart, for the "
+                             "rates and the bottleneck), for scripts");
+  stats_subcommand->add_flag("--totals", stats_options.totals,
+                             "totals instead of rates (with --once: one snapshot, no wait)");
   stats_subcommand
       ->add_option("--socket-dir", stats_options.socket_dir, "directory of the control socket")
       ->capture_default_str();

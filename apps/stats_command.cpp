@@ -1,63 +1,54 @@
 #include "apps/stats_command.hpp"
 
-#include <cstdio>
+#include <unistd.h>
+
+#include <chrono>
 #include <ostream>
+#include <thread>
 
 #include "apps/control_socket.hpp"
+#include "apps/stats_frame.hpp"
+#include "apps/stats_sample.hpp"
+#include "apps/stats_terminal.hpp"
 
 namespace actorwire::apps {
 namespace {
 
-std::uint64_t total_drops(const nlohmann::json& actor) {
-  std::uint64_t total = 0;
-  for (const auto& [reason, count] : actor["drops"].items()) total += count.get<std::uint64_t>();
-  return total;
+double now_unix_s() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-void print_frame(const nlohmann::json& stats, std::ostream& out) {
-  char line[256];
-  std::snprintf(line, sizeof line, "actorwire %s: topology %s, %zu peer(s), up %.0f s\n",
-                stats["name"].get<std::string>().c_str(),
-                stats["topology"].get<std::string>().c_str(), stats["peers"].size(),
-                stats["uptime_s"].get<double>());
-  out << line;
-  std::snprintf(line, sizeof line, "  %-12s %14s %14s %10s %16s %10s %6s\n", "actor", "packets in",
-                "packets out", "drops", "mailbox d/hw/cap", "stalls", "busy");
-  out << line;
-  for (const auto& actor : stats["actors"]) {
-    const auto busy = actor["busy_ns"].get<double>();
-    const auto idle = actor["idle_ns"].get<double>();
-    const auto& mailbox = actor["mailbox"];
-    const std::string depth = std::to_string(mailbox["depth"].get<std::uint64_t>()) + "/" +
-                              std::to_string(mailbox["high_water"].get<std::uint64_t>()) + "/" +
-                              std::to_string(mailbox["capacity"].get<std::uint64_t>());
-    std::snprintf(line, sizeof line, "  %-12s %14llu %14llu %10llu %16s %10llu %5.0f%%\n",
-                  actor["name"].get<std::string>().c_str(),
-                  static_cast<unsigned long long>(actor["packets_in"].get<std::uint64_t>()),
-                  static_cast<unsigned long long>(actor["packets_out"].get<std::uint64_t>()),
-                  static_cast<unsigned long long>(total_drops(actor)), depth.c_str(),
-                  static_cast<unsigned long long>(actor["credit_stalls"].get<std::uint64_t>()),
-                  busy + idle > 0 ? 100.0 * busy / (busy + idle) : 0.0);
-    out << line;
+// One frame as text: rates from a second snapshot a second after `first`, or totals.
+int print_once(const SnapshotSource& source, const nlohmann::json& first, FigureMode mode,
+               const std::string& name, std::ostream& out, std::ostream& err) {
+  FrameOptions options;
+  options.mode = mode;
+  if (mode == FigureMode::kTotals) {
+    options.now_unix_s = now_unix_s();
+    out << render_frame(nullptr, parse_stats_sample(first), options).text();
+    return 0;
   }
-  std::snprintf(line, sizeof line, "  %-44s %14s %14s %8s\n", "peer", "rx bytes", "tx bytes",
-                "sessions");
-  out << line;
-  for (const auto& peer : stats["peers"]) {
-    std::snprintf(line, sizeof line, "  %-44s %14llu %14llu %8llu\n",
-                  peer["public_key"].get<std::string>().c_str(),
-                  static_cast<unsigned long long>(peer["rx_bytes"].get<std::uint64_t>()),
-                  static_cast<unsigned long long>(peer["tx_bytes"].get<std::uint64_t>()),
-                  static_cast<unsigned long long>(peer["sessions_installed"].get<std::uint64_t>()));
-    out << line;
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  std::string error;
+  const nlohmann::json second = source(error);
+  if (second.is_null()) {
+    err << "actorwire stats: lost the gateway '" << name << "': " << error << "\n";
+    return 1;
   }
+  options.now_unix_s = now_unix_s();
+  const StatsSample before = parse_stats_sample(first);
+  out << render_frame(&before, parse_stats_sample(second), options).text();
+  return 0;
 }
 
 }  // namespace
 
 int stats_command(const StatsOptions& options, std::ostream& out, std::ostream& err) {
+  const SnapshotSource source = [&options](std::string& error) {
+    return control_request(options.socket_dir, options.name, "stats", error);
+  };
   std::string error;
-  const nlohmann::json stats = control_request(options.socket_dir, options.name, "stats", error);
+  const nlohmann::json stats = source(error);
   if (stats.is_null()) {
     err << "actorwire stats: " << error << "\n";
     return 1;
@@ -66,11 +57,12 @@ int stats_command(const StatsOptions& options, std::ostream& out, std::ostream& 
     out << stats.dump(2) << "\n";
     return 0;
   }
-  if (!options.once) {
-    err << "actorwire stats: the live view is not built yet; one frame (--once) follows\n";
+  const FigureMode mode = options.totals ? FigureMode::kTotals : FigureMode::kRates;
+  // The live view needs a terminal; a pipe gets the one frame a script can read.
+  if (options.once || isatty(STDOUT_FILENO) == 0 || isatty(STDIN_FILENO) == 0) {
+    return print_once(source, stats, mode, options.name, out, err);
   }
-  print_frame(stats, out);
-  return 0;
+  return run_live_view(source, stats, mode, options.name, err);
 }
 
 }  // namespace actorwire::apps

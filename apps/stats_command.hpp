@@ -1,6 +1,8 @@
-// `actorwire stats [NAME]`: asks a running gateway's control socket for its counters and
-// prints them: --json one snapshot as JSON, --once (the default for now) one text frame, the
-// actor graph's stages with their mailboxes, then the peers.
+// `actorwire stats [NAME]`: a running gateway's counters, from its control socket.
+//   (none)    the live, top-like view on a terminal (stats_terminal.hpp); on a pipe, one frame
+//   --once    one text frame, the live view's layout: two snapshots a second apart, so that it
+//             shows rates and the bottleneck (with --totals: one snapshot, totals, no wait)
+//   --json    one snapshot as JSON, as the socket answers it
 #pragma once
 
 #include <iosfwd>
@@ -15,9 +17,10 @@ struct StatsOptions {
   std::string socket_dir = kDefaultSocketDir;
   bool json = false;
   bool once = false;
+  bool totals = false;  // start with totals instead of rates
 };
 
-// 0, or 1 when no daemon answered (one line on `err`).
+// 0, or 1 when no daemon answered or it went away (one line on `err`).
 int stats_command(const StatsOptions& options, std::ostream& out, std::ostream& err);
 
 }  // namespace actorwire::apps

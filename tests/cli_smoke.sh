@@ -81,15 +81,8 @@ if grep -qF "$private_key" "$work/check.out" "$work/check2.out"; then fail "priv
 # error answer; a second daemon of the same name fails clearly; after kill -9 the stale socket
 # is taken over; a normal exit removes it. Its own socket directory: nothing else is touched.
 sockets="$work/run"
-wait_for() {  # wait_for SECONDS WHAT COMMAND...: polls COMMAND every 0.1 s
-  local seconds="$1" what="$2"
-  shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || fail "timed out after $seconds s waiting for $what"
-    sleep 0.1
-  done
-}
+# shellcheck source=tests/wait_for.sh
+source "$(dirname "$0")/wait_for.sh"
 # Started directly (not under `timeout`), so that kill -9 hits the daemon itself; -d 40 bounds
 # it, and the exit trap kills it if the test fails first.
 "$actorwire" run -c "$work/default.toml" -d 40 --socket-dir "$sockets" >"$work/daemon.out" 2>&1 &
@@ -109,7 +102,8 @@ assert len(stats["peers"]) == 1 and len(stats["peers"][0]["public_key"]) == 44, 
 PY
 bounded 10 "$actorwire" stats --socket-dir "$sockets" --once >"$work/stats.txt" ||
   fail "stats --once exited $?"
-grep -qE '^  single +[0-9]+ +[0-9]+' "$work/stats.txt" || fail "stats --once: $(cat "$work/stats.txt")"
+grep -qE '^\| single +busy +[0-9]+% \|' "$work/stats.txt" || fail "stats --once: $(cat "$work/stats.txt")"
+grep -qE '^bottleneck: ' "$work/stats.txt" || fail "stats --once has no bottleneck line"
 python3 - "$sockets/aw0.sock" <<'PY' || fail "the control socket did not refuse garbage"
 import socket, sys
 s = socket.socket(socket.AF_UNIX)

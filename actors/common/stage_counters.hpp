@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "actors/common/drop_reason.hpp"
+#include "actors/common/test_delay.hpp"
 
 namespace actorwire::actors {
 
@@ -30,9 +31,13 @@ class Counter {
 };
 
 struct alignas(64) StageCounters {
-  explicit StageCounters(std::string actor_name) : name(std::move(actor_name)) {}
+  explicit StageCounters(std::string actor_name)
+      : name(std::move(actor_name)), test_delay_us(test_delay_for(name)) {}
 
   const std::string name;
+  // ACTORWIRE_TEST_DELAY_ACTOR's delay for this actor (test_delay.hpp): 0, microseconds per
+  // batch, or kTestDelayStuck. Fixed before the actor runs.
+  const std::int64_t test_delay_us;
   Counter packets_in;
   Counter bytes_in;
   Counter packets_out;
@@ -63,6 +68,14 @@ struct alignas(64) StageCounters {
   Counter icmp_suppressed;
   Counter mss_clamped;
   Counter packets_fragmented;
+
+  // The fault-injection hook, called once per batch or burst (`handled`: it moved packets);
+  // one predictable branch when no delay is set.
+  void test_delay(bool handled = true) const {
+    if (test_delay_us != 0) [[unlikely]] {
+      run_test_delay(test_delay_us, handled);
+    }
+  }
 
   void drop(DropReason reason, std::uint64_t n = 1) {
     drops[static_cast<std::size_t>(reason)].add(n);

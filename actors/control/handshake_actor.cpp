@@ -41,6 +41,7 @@ caf::behavior handshake_behavior(caf::stateful_actor<HandshakeActorState>* self,
       [self, context](HandshakeIn& in) {
         // Handshake messages still queued behind this one tell whether we are under load.
         const std::int64_t queued_before = note_received(*context->counters);
+        context->counters->test_delay();
         const auto backlog = static_cast<std::size_t>(std::max<std::int64_t>(queued_before - 1, 0));
         deliver(self, self->state.control->handle_handshake(in.message, in.source,
                                                             self->clock().now(), backlog));
@@ -48,7 +49,8 @@ caf::behavior handshake_behavior(caf::stateful_actor<HandshakeActorState>* self,
       [self](PeerActivity& activity) {
         deliver(self, self->state.control->handle_activity(activity, self->clock().now()));
       },
-      [self](tick_atom) {
+      [self, context](tick_atom) {
+        context->counters->test_delay(false);  // "stuck" also stops the timers
         deliver(self, self->state.control->tick(self->clock().now()));
         self->delayed_send(self, tuning::kControlTickInterval, tick_atom::value);
       },
