@@ -27,6 +27,7 @@ std::vector<std::size_t> numbered_actors(const StatsSample& sample, std::string_
   }
   std::sort(found.begin(), found.end());
   std::vector<std::size_t> indices;
+  indices.reserve(found.size());
   for (const auto& [n, index] : found) indices.push_back(index);
   return indices;
 }

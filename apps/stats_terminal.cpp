@@ -86,7 +86,7 @@ double now_unix_s() {
 
 }  // namespace
 
-int run_live_view(const SnapshotSource& source, nlohmann::json first, FigureMode mode,
+int run_live_view(const SnapshotSource& source, const nlohmann::json& first, FigureMode mode,
                   const std::string& name, std::ostream& err) {
   catch_stop_signals();
   std::string error;

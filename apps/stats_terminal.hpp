@@ -19,7 +19,7 @@ using SnapshotSource = std::function<nlohmann::json(std::string& error)>;
 
 // Runs until `q`, SIGINT or SIGTERM (0), or until the daemon stops answering (1, with one line
 // on `err` after the screen is restored). `first` is the snapshot already read.
-int run_live_view(const SnapshotSource& source, nlohmann::json first, FigureMode mode,
+int run_live_view(const SnapshotSource& source, const nlohmann::json& first, FigureMode mode,
                   const std::string& name, std::ostream& err);
 
 }  // namespace actorwire::apps
