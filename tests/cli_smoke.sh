@@ -17,9 +17,10 @@ bounded() {
 bounded 20 "$actorwire" run --print-default-config >"$work/default.toml"
 grep -q '^\[interface\]' "$work/default.toml" || fail "default config has no [interface]"
 
-# The printed default is a valid config: run it (a copy of the embedded default) for 2 s.
+# The printed default is a valid config: run it (a copy of the embedded default) for 2 s. The
+# live view needs --live: stdout is a file here.
 chmod 600 "$work/default.toml"
-bounded 30 "$actorwire" run -c "$work/default.toml" -d 2 -s 64 -s 1420 >"$work/run.out" 2>&1 ||
+bounded 30 "$actorwire" run -c "$work/default.toml" -d 2 -s 64 -s 1420 --live >"$work/run.out" 2>&1 ||
   fail "run exited $? (124: did not stop within 30 s): $(tail -5 "$work/run.out")"
 grep -q 'Mpps' "$work/run.out" || fail "no live line"
 summary="$(grep '^summary' "$work/run.out")" || fail "no summary"
