@@ -9,7 +9,9 @@ its own and reads what the daemon tells it.
                                                does not link libsystemd; the unit file verifies.
   systemd_notify_test.py ACTORWIRE stuck       ACTORWIRE_TEST_DELAY_ACTOR="single=stuck": the
                                                pings stop and the daemon logs the stuck stage.
-                                               Exit 77 (skipped) when the binary lacks the hook.
+  systemd_notify_test.py ACTORWIRE stuck-scheduled   the same with a pipeline's crypto1.
+                                               Both exit 77 (skipped) when the binary lacks the
+                                               hook.
 """
 import json
 import os
@@ -65,7 +67,7 @@ class FakeSystemd:
 
 
 class Daemon:
-    def __init__(self, actorwire, work, systemd, extra_env=None):
+    def __init__(self, actorwire, work, systemd, extra_env=None, extra_args=()):
         self.work = work
         self.sockets = work / "run"
         config = work / "default.toml"
@@ -81,7 +83,8 @@ class Daemon:
         # -d bounds it if this script dies; the test ends it long before.
         self.started = time.monotonic()
         self.process = subprocess.Popen(
-            [actorwire, "run", "-c", str(config), "-d", "60", "--socket-dir", str(self.sockets)],
+            [actorwire, "run", "-c", str(config), "-d", "60", "--socket-dir", str(self.sockets),
+             *extra_args],
             stdout=self.stdout, stderr=self.stderr, env=env)
 
     def log(self):
@@ -174,24 +177,35 @@ def verify_unit_file(actorwire, work):
 
 
 def stuck(actorwire, work):
+    """A polling actor (single) that freezes with its first burst."""
+    stuck_stage(actorwire, work, "single", ())
+
+
+def stuck_scheduled(actorwire, work):
+    """A scheduled stage (a pipeline's crypto1) that freezes on a batch while more queue up."""
+    stuck_stage(actorwire, work, "crypto1", ("-t", "pipeline", "-w", "2"))
+
+
+def stuck_stage(actorwire, work, stage, args):
     if b"ACTORWIRE_TEST_DELAY_ACTOR" not in pathlib.Path(actorwire).read_bytes():
         print("SKIP: this actorwire has no ACTORWIRE_TEST_DELAY_ACTOR hook (SHARED-SPECS 2)")
         sys.exit(SKIPPED)
     systemd = FakeSystemd(work)
-    daemon = Daemon(actorwire, work, systemd, {"ACTORWIRE_TEST_DELAY_ACTOR": "single=stuck"})
+    daemon = Daemon(actorwire, work, systemd, {"ACTORWIRE_TEST_DELAY_ACTOR": f"{stage}=stuck"},
+                    args)
     try:
         ready = wait_ready(systemd, daemon)
         # The error line names the stage; it comes within two checks (0.5 s each) of the stage
-        # freezing, which it does with its first burst.
+        # freezing, which it does with its first burst or batch.
         deadline = ready + 10
         logged = None
         while time.monotonic() < deadline:
             systemd.receive_until(time.monotonic() + 0.1)
-            if "<3>actorwire: watchdog: data plane stuck: single" in daemon.log():
+            if f"<3>actorwire: watchdog: data plane stuck: {stage}" in daemon.log():
                 logged = time.monotonic()
                 break
         if logged is None:
-            fail(f"no error line naming single within 10 s of READY: {daemon.log()[-800:]}")
+            fail(f"no error line naming {stage} within 10 s of READY: {daemon.log()[-800:]}")
         # No ping for two watchdog intervals after that: systemd would have killed it.
         systemd.receive_until(logged + 2 * WATCHDOG_USEC / 1e6)
         late = systemd.times("WATCHDOG=1", since=logged)
@@ -202,7 +216,7 @@ def stuck(actorwire, work):
         line = [l for l in daemon.log().splitlines() if "data plane stuck" in l][0]
         print(f"last WATCHDOG=1: {last}; stuck logged {logged - ready:.2f} s after READY; "
               f"none for {2 * WATCHDOG_USEC / 1e6:.1f} s after: {line}")
-        if not any(a.startswith("STATUS=data plane stuck: single") for _, a in systemd.messages):
+        if not any(a.startswith(f"STATUS=data plane stuck: {stage}") for _, a in systemd.messages):
             fail("no STATUS=data plane stuck line")
     finally:
         daemon.kill()  # systemd would send SIGABRT: the stuck actor never lets it stop cleanly
@@ -211,7 +225,7 @@ def stuck(actorwire, work):
 def main():
     actorwire, case = sys.argv[1], sys.argv[2]
     with tempfile.TemporaryDirectory(prefix="aw-systemd-") as work:
-        {"lifecycle": lifecycle, "stuck": stuck}[case](os.path.abspath(actorwire),
+        {"lifecycle": lifecycle, "stuck": stuck, "stuck-scheduled": stuck_scheduled}[case](os.path.abspath(actorwire),
                                                        pathlib.Path(work))
     print("1 passed, 0 failed")
 
