@@ -112,6 +112,7 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
     error = "the config needs one lan and one wan port";
     return nullptr;
   }
+  if (!load_test_delays_from_environment(error)) return nullptr;
   if (!io::start_eal(config.dpdk.eal_args, error)) return nullptr;
   impl->pool = io::make_mbuf_pool(impl->name + "_pool", config.dpdk.mbuf_count, error);
   if (impl->pool == nullptr) return nullptr;

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "actors/common/drop_reason.hpp"
+#include "actors/common/test_delay.hpp"
 
 namespace actorwire::actors {
 
@@ -34,7 +35,7 @@ inline constexpr bool kPollingActor = true;
 
 struct alignas(64) StageCounters {
   explicit StageCounters(std::string actor_name, bool polling_actor = false)
-      : name(std::move(actor_name)), polls(polling_actor) {}
+      : name(std::move(actor_name)), polls(polling_actor), test_delay_us(test_delay_for(name)) {}
 
   const std::string name;
   // Liveness, for the systemd watchdog (apps/data_plane_liveness.hpp): a polling actor (it
@@ -42,6 +43,8 @@ struct alignas(64) StageCounters {
   // once per message it takes from its mailbox.
   const bool polls;
   Counter heartbeat;
+  // ACTORWIRE_TEST_DELAY_ACTOR's delay for this actor (test_delay.hpp), fixed before it runs.
+  const std::int64_t test_delay_us;
   Counter packets_in;
   Counter bytes_in;
   Counter packets_out;
@@ -72,6 +75,13 @@ struct alignas(64) StageCounters {
   Counter icmp_suppressed;
   Counter mss_clamped;
   Counter packets_fragmented;
+
+  // The test-only fault-injection hook, once per burst or batch (`handled`: it moved packets).
+  void test_delay(bool handled = true) const {
+    if (test_delay_us != 0) [[unlikely]] {
+      run_test_delay(test_delay_us, handled);
+    }
+  }
 
   void drop(DropReason reason, std::uint64_t n = 1) {
     drops[static_cast<std::size_t>(reason)].add(n);

@@ -36,6 +36,7 @@ bool run_poll(StageCounters& counters, PollLimits limits, Burst&& burst) {
   bool moved = false;
   for (int i = 0; i < limits.bursts; ++i) {
     const bool moved_now = burst();
+    counters.test_delay(moved_now);  // test-only hook
     const std::uint64_t now = rte_rdtsc();
     (moved_now ? busy_cycles : idle_cycles) += now - start;
     start = now;
@@ -67,7 +68,9 @@ inline void schedule_next_poll(caf::event_based_actor* self, bool at_once,
 // running.
 class BusyTimer {
  public:
-  explicit BusyTimer(StageCounters& counters) : counters_(counters), start_(rte_rdtsc()) {}
+  explicit BusyTimer(StageCounters& counters) : counters_(counters), start_(rte_rdtsc()) {
+    counters_.test_delay();  // test-only hook, booked as busy
+  }
   ~BusyTimer() { counters_.busy_ns.add(cycles_to_ns(rte_rdtsc() - start_)); }
   BusyTimer(const BusyTimer&) = delete;
   BusyTimer& operator=(const BusyTimer&) = delete;
