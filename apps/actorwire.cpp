@@ -2,8 +2,8 @@
 // the gateway, tell systemd (READY, watchdog, STOPPING), print live stats on a terminal until
 // Ctrl-C / SIGTERM or the generator is done.
 #include <CLI/CLI.hpp>
-#include <unistd.h>
 
+#include <unistd.h>
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -156,9 +156,10 @@ int run(const RunOptions& options) {
       stats.print_line(std::cout);
       if (per_actor) stats.print_actors(std::cout);
     }
-    systemd.notify("STATUS=" +
-                   apps::daemon_status(
-                       *gateway, std::chrono::duration_cast<std::chrono::seconds>(now - start)));
+    if (!watchdog.stuck())
+      systemd.notify("STATUS=" +
+                     apps::daemon_status(
+                         *gateway, std::chrono::duration_cast<std::chrono::seconds>(now - start)));
     if (g_print_summary) {
       g_print_summary = 0;
       stats.print_summary(std::cout);

@@ -27,8 +27,8 @@ void DataPlaneWatchdog::check() {
   if (!stuck_) {
     const auto usec = std::chrono::duration_cast<std::chrono::microseconds>(2 * period_);
     log_.error("watchdog: data plane stuck: " + describe(stuck) +
-               "; no WATCHDOG=1 until it moves (systemd restarts actorwire after " +
-               std::to_string(usec.count() / 1000) + " ms without one)");
+               "; WATCHDOG=1 withheld until it moves (systemd's watchdog fires " +
+               std::to_string(usec.count() / 1000) + " ms after the last one)");
   }
   stuck_ = true;
   systemd_.notify("STATUS=data plane stuck: " + describe(stuck));

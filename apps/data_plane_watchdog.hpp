@@ -25,6 +25,8 @@ class DataPlaneWatchdog {
   // Samples every actor's heartbeat; WATCHDOG=1 when none is stuck. The first call only takes
   // the baseline (and pings).
   void check();
+  // Whether the last check found a stage stuck (its STATUS= line then stays up).
+  bool stuck() const { return stuck_; }
 
  private:
   const actors::Gateway& gateway_;
