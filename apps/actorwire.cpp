@@ -148,7 +148,9 @@ int run(const RunOptions& options) {
     const auto now = std::chrono::steady_clock::now();
     if (watchdog.enabled() && now >= next_watchdog) {
       watchdog.check();
-      next_watchdog += watchdog.period();
+      // From now, not from the missed deadline: checks in a burst after this thread was held
+      // up would give the actors no time to show progress.
+      next_watchdog = now + watchdog.period();
     }
     if (now < next_second) continue;
     next_second += std::chrono::seconds(1);

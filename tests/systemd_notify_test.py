@@ -146,6 +146,8 @@ def lifecycle(actorwire, work):
         log = daemon.log()
         if "<6>actorwire: topology single" not in log:
             fail(f"no journald-style start line (<6>actorwire: topology ...): {log[-800:]}")
+        if "data plane stuck" in log:
+            fail(f"a healthy gateway was reported stuck: {log[-800:]}")
         if "<6>actorwire: stopping on SIGTERM" not in log:
             fail(f"SIGTERM not logged: {log[-800:]}")
         if (daemon.sockets / "aw0.sock").exists():
