@@ -12,6 +12,7 @@
 #include "actors/gateway.hpp"
 #include "apps/check_config.hpp"
 #include "apps/control_socket.hpp"
+#include "apps/doctor.hpp"
 #include "apps/live_stats.hpp"
 #include "apps/stats_command.hpp"
 #include "apps/stats_snapshot.hpp"
@@ -103,7 +104,9 @@ int run(const RunOptions& options) {
   }
   auto gateway = actors::Gateway::start(*loaded.config, {}, error);
   if (!gateway) {
-    std::cerr << "actorwire: " << error << "\n";
+    // Most start-up failures are the host's (huge pages, drivers, devices): doctor checks all.
+    std::cerr << "actorwire: " << error << " (actorwire doctor"
+              << (config_path.empty() ? "" : " -c " + config_path) << " checks this host)\n";
     return 1;
   }
   running = gateway.get();
@@ -306,6 +309,16 @@ int main(int argc, char** argv) try {
                          "exit 0 (valid) or 2");
   std::string check_path;
   check_command->add_option("-c,--config", check_path, "gateway TOML file")->required();
+  auto* doctor_command = app.add_subcommand(
+      "doctor",
+      "check this host for the config's ports (huge pages, IOMMU, vfio-pci, NUMA, privileges, "
+      "CPU features): a line per check, the fix for each problem; exit 0 (fine), 1 or 2 (bad "
+      "config)");
+  std::string doctor_path;
+  std::string doctor_root = "/";
+  doctor_command->add_option("-c,--config", doctor_path, "gateway TOML file (default: embedded)");
+  doctor_command->add_option("--root", doctor_root, "read /sys, /proc and /dev under this root")
+      ->group("");  // for tests
   auto* stats_subcommand =
       app.add_subcommand("stats", "the counters of a running gateway, from its control socket");
   actorwire::apps::StatsOptions stats_options;
@@ -353,6 +366,9 @@ int main(int argc, char** argv) try {
   }
   if (check_command->parsed())
     return actorwire::apps::check_config(check_path, std::cout, std::cerr);
+  if (doctor_command->parsed()) {
+    return actorwire::apps::doctor(doctor_path, doctor_root, std::cout, std::cerr);
+  }
   if (stats_subcommand->parsed()) {
     return actorwire::apps::stats_command(stats_options, std::cout, std::cerr);
   }

@@ -3,12 +3,17 @@
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_lcore.h>
+#include <rte_log.h>
 #include <rte_mbuf.h>
 #include <sched.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
+
+#include "io/eal_failure.hpp"
 
 namespace actorwire::io {
 namespace {
@@ -45,8 +50,24 @@ bool start_eal(const std::vector<std::string>& args, std::string& error) {
     // schedules its own threads, so give the caller its original CPU set back.
     cpu_set_t original{};
     const bool have_original = sched_getaffinity(0, sizeof original, &original) == 0;
-    if (rte_eal_init(static_cast<int>(argv.size()), argv.data()) < 0) {
-      start_error = std::string("rte_eal_init failed: ") + rte_strerror(rte_errno);
+    // The EAL's log during start-up is kept, to explain a failure in one line; it is passed
+    // on to stderr unchanged either way.
+    char* log_text = nullptr;
+    std::size_t log_size = 0;
+    FILE* log = open_memstream(&log_text, &log_size);
+    if (log != nullptr) rte_openlog_stream(log);
+    const int status = rte_eal_init(static_cast<int>(argv.size()), argv.data());
+    const int failure = rte_errno;
+    std::string eal_log;
+    if (log != nullptr) {
+      rte_openlog_stream(nullptr);  // back to the EAL's default stream
+      std::fclose(log);
+      eal_log.assign(log_text, log_size);
+      std::free(log_text);
+      std::fputs(eal_log.c_str(), stderr);
+    }
+    if (status < 0) {
+      start_error = explain_eal_failure(failure, eal_log);
       return;
     }
     if (have_original) sched_setaffinity(0, sizeof original, &original);
