@@ -35,15 +35,16 @@ bool start_eal(const std::vector<std::string>& args, std::string& error) {
     if (!has_prefix(args, "--file-prefix")) {
       full.push_back("--file-prefix=actorwire" + std::to_string(getpid()));
       if (has_prefix(args, "--no-huge") && !has_prefix(args, "--no-shconf")) {
-        full.push_back("--no-shconf");
+        full.emplace_back("--no-shconf");
       }
     }
     // EAL launches one idle thread per extra lcore; actorwire runs its own (CAF) threads.
     if (!has_prefix(args, "-l") && !has_prefix(args, "-c") && !has_prefix(args, "--lcores")) {
-      full.push_back("-l");
-      full.push_back("0");
+      full.emplace_back("-l");
+      full.emplace_back("0");
     }
     std::vector<char*> argv;
+    argv.reserve(full.size());
     for (auto& arg : full) argv.push_back(arg.data());
     // rte_eal_init pins the calling thread to the main lcore's CPU, and every thread created
     // afterwards (CAF's scheduler, detached actors) would inherit that single CPU. actorwire

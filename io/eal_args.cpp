@@ -97,14 +97,11 @@ EalPlan parse_eal_args(const std::vector<std::string>& args) {
       }
     }
   }
-  if (lcore_map) {
+  const std::optional<unsigned> chosen = main_lcore ? main_lcore : listed_main;
+  if (lcore_map || (lcores_named && !chosen)) {
     plan.main_lcore_cpu = std::nullopt;
-  } else if (main_lcore) {
-    plan.main_lcore_cpu = main_lcore;
-  } else if (listed_main) {
-    plan.main_lcore_cpu = listed_main;
-  } else if (lcores_named) {
-    plan.main_lcore_cpu = std::nullopt;
+  } else if (chosen) {
+    plan.main_lcore_cpu = chosen;
   }
   return plan;
 }

@@ -12,7 +12,8 @@ namespace {
 using Verdict = CheckLine::Verdict;
 
 constexpr const char* kSysHugepages = "/sys/kernel/mm/hugepages";
-constexpr std::uint64_t kGiBInKiB = 1024 * 1024;
+constexpr std::uint64_t kMiBInBytes = std::uint64_t{1024} * 1024;
+constexpr std::uint64_t kGiBInKiB = kMiBInBytes;  // both 2^20
 // Below this much free huge page memory on the pool's node the gateway will not start: the
 // mbuf pool (8192 mbufs: ~20 MiB), the IPv4 allowed-IPs table (rte_fib DIR24_8: 64 MiB) and
 // the rest of DPDK's own allocations.
@@ -176,11 +177,9 @@ CheckLines check_hugepages(const HostTree& host, const HostNeeds& needs) {
     return {{Verdict::kProblem, "hugepages", "none reserved", setup}};
   }
   CheckLines lines;
-  std::uint64_t free_kib_in_use = 0;
   for (const auto& [node, why] : nodes_in_use(host, needs)) {
     const Pages pages = pages_on(host, node);
     const std::string where = "on node " + std::to_string(node) + " (" + why + ")";
-    free_kib_in_use += pages.free_kib;
     const std::string reserve = "dpdk-hugepages.py -p " + size_flag(page) + " -n " +
                                 std::to_string(node) + " -r " +
                                 amount_flag(to_mib(pages.reserved_kib) + 2048, page);
@@ -265,8 +264,8 @@ CheckLines check_memlock(const HostTree& host, const HostNeeds& needs) {
                                                        : needs.eal.memory_mib.value_or(kMinimumMiB);
     std::uint64_t bytes = 0;
     std::istringstream(soft) >> bytes;
-    if (bytes / (1024 * 1024) >= needed_mib) {
-      return {{Verdict::kOk, "memlock", std::to_string(bytes / (1024 * 1024)) + " MiB", ""}};
+    if (bytes / kMiBInBytes >= needed_mib) {
+      return {{Verdict::kOk, "memlock", std::to_string(bytes / kMiBInBytes) + " MiB", ""}};
     }
     return {{Verdict::kProblem, "memlock",
              "limit " + std::to_string(bytes / 1024) + " KiB without CAP_IPC_LOCK; vfio-pci pins " +

@@ -97,7 +97,8 @@ class FakeHost {
   std::string root_;
 };
 
-HostNeeds needs_for(std::vector<std::string> eal_args, std::vector<std::string> devices) {
+HostNeeds needs_for(const std::vector<std::string>& eal_args,
+                    const std::vector<std::string>& devices) {
   HostNeeds needs;
   needs.eal = parse_eal_args(eal_args);
   for (const auto& device : devices) needs.ports.push_back(parse_port_device(device));
