@@ -10,7 +10,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <mutex>
 
 #include "io/eal_failure.hpp"
@@ -21,6 +20,18 @@ namespace {
 bool has_prefix(const std::vector<std::string>& args, const std::string& prefix) {
   return std::any_of(args.begin(), args.end(),
                      [&](const std::string& arg) { return arg.rfind(prefix, 0) == 0; });
+}
+
+// A stdio stream that writes to stderr and appends to `copy` (glibc's fopencookie).
+FILE* tee_to_stderr(std::string& copy) {
+  cookie_io_functions_t functions{};
+  functions.write = [](void* cookie, const char* data, std::size_t size) -> ssize_t {
+    static_cast<std::string*>(cookie)->append(data, size);
+    return static_cast<ssize_t>(std::fwrite(data, 1, size, stderr));
+  };
+  FILE* stream = fopencookie(&copy, "w", functions);
+  if (stream != nullptr) setvbuf(stream, nullptr, _IOLBF, 0);
+  return stream;
 }
 
 }  // namespace
@@ -51,21 +62,16 @@ bool start_eal(const std::vector<std::string>& args, std::string& error) {
     // schedules its own threads, so give the caller its original CPU set back.
     cpu_set_t original{};
     const bool have_original = sched_getaffinity(0, sizeof original, &original) == 0;
-    // The EAL's log during start-up is kept, to explain a failure in one line; it is passed
-    // on to stderr unchanged either way.
-    char* log_text = nullptr;
-    std::size_t log_size = 0;
-    FILE* log = open_memstream(&log_text, &log_size);
+    // The EAL's log during start-up goes to stderr as it comes and is also kept, to explain
+    // a failure in one line.
+    std::string eal_log;
+    FILE* log = tee_to_stderr(eal_log);
     if (log != nullptr) rte_openlog_stream(log);
     const int status = rte_eal_init(static_cast<int>(argv.size()), argv.data());
     const int failure = rte_errno;
-    std::string eal_log;
     if (log != nullptr) {
       rte_openlog_stream(nullptr);  // back to the EAL's default stream
       std::fclose(log);
-      eal_log.assign(log_text, log_size);
-      std::free(log_text);
-      std::fputs(eal_log.c_str(), stderr);
     }
     if (status < 0) {
       start_error = explain_eal_failure(failure, eal_log);
