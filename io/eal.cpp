@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "io/eal_failure.hpp"
@@ -32,6 +33,12 @@ FILE* tee_to_stderr(std::string& copy) {
   FILE* stream = fopencookie(&copy, "w", functions);
   if (stream != nullptr) setvbuf(stream, nullptr, _IOLBF, 0);
   return stream;
+}
+
+// Leaked on purpose: read by an exit handler, after static destructors may have run.
+std::string& runtime_dir_to_remove() {
+  static auto* path = new std::string;
+  return *path;
 }
 
 }  // namespace
@@ -67,6 +74,14 @@ bool start_eal(const std::vector<std::string>& args, std::string& error) {
     std::string eal_log;
     FILE* log = tee_to_stderr(eal_log);
     if (log != nullptr) rte_openlog_stream(log);
+    // The EAL makes /var/run/dpdk/<file-prefix>/ and never removes it; with a prefix per
+    // process (tests, bench points) they pile up by the thousand. Remove ours at exit if it is
+    // empty (a secondary process may still use a non-empty one). Registered before
+    // rte_eal_init so that it runs after the EAL's own exit handlers (telemetry unlinks its
+    // socket in the directory then).
+    std::atexit([] {
+      if (!runtime_dir_to_remove().empty()) ::rmdir(runtime_dir_to_remove().c_str());
+    });
     const int status = rte_eal_init(static_cast<int>(argv.size()), argv.data());
     const int failure = rte_errno;
     if (log != nullptr) {
@@ -78,6 +93,7 @@ bool start_eal(const std::vector<std::string>& args, std::string& error) {
       return;
     }
     if (have_original) sched_setaffinity(0, sizeof original, &original);
+    runtime_dir_to_remove() = rte_eal_get_runtime_dir();
     started = true;
   });
   if (!started) error = start_error;
