@@ -16,6 +16,7 @@
 #include "apps/control_socket.hpp"
 #include "apps/daemon_status.hpp"
 #include "apps/data_plane_watchdog.hpp"
+#include "apps/doctor.hpp"
 #include "apps/live_stats.hpp"
 #include "apps/log.hpp"
 #include "apps/stats_command.hpp"
@@ -112,7 +113,9 @@ int run(const RunOptions& options) {
   }
   auto gateway = actors::Gateway::start(*loaded.config, {}, error);
   if (!gateway) {
-    log.error(error);
+    // Most start-up failures are the host's (huge pages, drivers, devices): doctor checks all.
+    log.error(error + " (actorwire doctor" + (config_path.empty() ? "" : " -c " + config_path) +
+              " checks this host)");
     return 1;
   }
   running = gateway.get();
@@ -355,6 +358,16 @@ int main(int argc, char** argv) try {
                          "exit 0 (valid) or 2");
   std::string check_path;
   check_command->add_option("-c,--config", check_path, "gateway TOML file")->required();
+  auto* doctor_command = app.add_subcommand(
+      "doctor",
+      "check this host for the config's ports (huge pages, IOMMU, vfio-pci, NUMA, privileges, "
+      "CPU features): a line per check, the fix for each problem; exit 0 (fine), 1 or 2 (bad "
+      "config)");
+  std::string doctor_path;
+  std::string doctor_root = "/";
+  doctor_command->add_option("-c,--config", doctor_path, "gateway TOML file (default: embedded)");
+  doctor_command->add_option("--root", doctor_root, "read /sys, /proc and /dev under this root")
+      ->group("");  // for tests
   auto* stats_subcommand =
       app.add_subcommand("stats", "the counters of a running gateway, from its control socket");
   actorwire::apps::StatsOptions stats_options;
@@ -402,6 +415,9 @@ int main(int argc, char** argv) try {
   }
   if (check_command->parsed())
     return actorwire::apps::check_config(check_path, std::cout, std::cerr);
+  if (doctor_command->parsed()) {
+    return actorwire::apps::doctor(doctor_path, doctor_root, std::cout, std::cerr);
+  }
   if (stats_subcommand->parsed()) {
     return actorwire::apps::stats_command(stats_options, std::cout, std::cerr);
   }

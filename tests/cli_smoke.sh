@@ -78,6 +78,38 @@ grep -q '2 errors, not valid' "$work/check2.out" || fail "no verdict: $(cat "$wo
 [[ $missing_status -eq 2 ]] || fail "check of a missing file exited $missing_status, expected 2"
 if grep -qF "$private_key" "$work/check.out" "$work/check2.out"; then fail "private key echoed"; fi
 
+# `doctor`: the embedded default (ring ports, --no-huge) needs nothing this host lacks: exit 0
+# with an ok line per check. The example's PCI ports do not exist here: exit 1, a problem line
+# for each with its fix after "->". A config that does not load: exit 2, as `check`.
+bounded 20 "$actorwire" doctor >"$work/doctor.out" 2>&1 ||
+  fail "doctor on the embedded default exited $?: $(cat "$work/doctor.out")"
+grep -q '^ok       hugepages: not used' "$work/doctor.out" || fail "doctor: $(cat "$work/doctor.out")"
+grep -q 'no problems$' "$work/doctor.out" || fail "doctor verdict: $(cat "$work/doctor.out")"
+if grep -q 'EAL' "$work/doctor.out"; then fail "doctor started DPDK: $(cat "$work/doctor.out")"; fi
+example="$(dirname "$0")/../config/examples/gateway.toml"
+set +e
+bounded 20 "$actorwire" doctor -c "$example" >"$work/doctor-example.out" 2>&1
+example_status=$?
+bounded 20 "$actorwire" doctor -c "$work/two-errors.toml" >"$work/doctor-broken.out" 2>&1
+broken_status=$?
+set -e
+[[ $broken_status -eq 2 ]] || fail "doctor on a broken config exited $broken_status, expected 2"
+if [[ -e /sys/bus/pci/devices/0000:03:00.0 ]]; then
+  echo "note: this host has a PCI device 0000:03:00.0; the example's doctor run is not checked"
+else
+  [[ $example_status -eq 1 ]] ||
+    fail "doctor on the example exited $example_status, expected 1: $(cat "$work/doctor-example.out")"
+  for address in 0000:03:00.0 0000:03:00.1; do
+    grep -q "^problem  pci $address: no such PCI device on this host -> lspci" \
+      "$work/doctor-example.out" || fail "doctor does not name $address: $(cat "$work/doctor-example.out")"
+  done
+  grep -qE '^actorwire doctor: .*gateway\.toml: [0-9]+ problems$' "$work/doctor-example.out" ||
+    fail "doctor verdict: $(cat "$work/doctor-example.out")"
+  if grep '^problem' "$work/doctor-example.out" | grep -qv ' -> '; then
+    fail "a problem without its fix: $(cat "$work/doctor-example.out")"
+  fi
+fi
+
 # The control socket of a running daemon: `stats --json` and `--once` read it; garbage gets an
 # error answer; a second daemon of the same name fails clearly; after kill -9 the stale socket
 # is taken over; a normal exit removes it. Its own socket directory: nothing else is touched.
