@@ -174,7 +174,7 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
         std::make_shared<const io::TrafficGenerator>(pattern_for(impl->config, *impl->lan));
     impl->generator->rate_pps = config.generator.rate_pps;
     impl->generator->max_packets = config.generator.max_packets;
-    impl->generator->counters = std::make_shared<StageCounters>("generator");
+    impl->generator->counters = std::make_shared<StageCounters>("generator", kPollingActor);
     impl->counters.push_back(impl->generator->counters);
     impl->actors.push_back(spawn_generator_actor(*impl->system, impl->generator));
   }
@@ -187,7 +187,7 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
       }
     }
     if (!impl->sink->rings.empty()) {
-      impl->sink->counters = std::make_shared<StageCounters>("sink");
+      impl->sink->counters = std::make_shared<StageCounters>("sink", kPollingActor);
       impl->counters.push_back(impl->sink->counters);
       impl->actors.push_back(spawn_sink_actor(*impl->system, impl->sink));
     } else {

@@ -1,7 +1,9 @@
 // actorwire: the gateway daemon. Wiring only: parse the command line, load the config, start
-// the gateway, print live stats until Ctrl-C or the generator is done.
+// the gateway, tell systemd (READY, watchdog, STOPPING), print live stats on a terminal until
+// Ctrl-C / SIGTERM or the generator is done.
 #include <CLI/CLI.hpp>
 
+#include <unistd.h>
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -12,9 +14,14 @@
 #include "actors/gateway.hpp"
 #include "apps/check_config.hpp"
 #include "apps/control_socket.hpp"
+#include "apps/daemon_status.hpp"
+#include "apps/data_plane_watchdog.hpp"
+#include "apps/doctor.hpp"
 #include "apps/live_stats.hpp"
+#include "apps/log.hpp"
 #include "apps/stats_command.hpp"
 #include "apps/stats_snapshot.hpp"
+#include "apps/systemd_notify.hpp"
 #include "bench/bench_runner.hpp"
 #include "bench/peer_population.hpp"
 #include "bench/peer_scale.hpp"
@@ -28,8 +35,8 @@ namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
 volatile std::sig_atomic_t g_print_summary = 0;
-void on_signal(int) {
-  g_stop = 1;
+void on_signal(int signal) {
+  g_stop = signal;
 }
 void on_summary_signal(int) {
   g_print_summary = 1;
@@ -46,18 +53,22 @@ struct RunOptions {
   bool ordered = false;                     // sets [topology] ordered
   bool actors = false;                      // per-actor lines every second
   std::string socket_dir = actorwire::apps::kDefaultSocketDir;  // <dir>/<name>.sock
+  bool live = false;  // the live view even when stdout is not a terminal
+  actorwire::apps::LogLevel log_level = actorwire::apps::LogLevel::kInfo;
 };
 
 int run(const RunOptions& options) {
   using namespace actorwire;
+  apps::Log log(std::cerr, apps::Log::stderr_wants_journal_style(), options.log_level);
+  apps::SystemdNotify systemd(log);
   const std::string& config_path = options.config_path;
   config::LoadResult loaded =
       config_path.empty()
           ? config::load_config_string(config::default_config_toml(), "<embedded default>")
           : config::load_config_file(config_path);
-  for (const auto& warning : loaded.warnings) std::cerr << "warning: " << warning << "\n";
+  for (const auto& warning : loaded.warnings) log.warning(warning);
   if (!loaded.ok()) {
-    for (const auto& error : loaded.errors) std::cerr << error.to_string() << "\n";
+    for (const auto& error : loaded.errors) log.error(error.to_string());
     return 2;
   }
   if (!options.packet_sizes.empty()) loaded.config->generator.packet_sizes = options.packet_sizes;
@@ -65,7 +76,7 @@ int run(const RunOptions& options) {
   if (!options.aead.empty()) {
     const auto kind = crypto::parse_aead_kind(options.aead);
     if (!kind) {
-      std::cerr << "actorwire: --aead must be openssl or libsodium\n";
+      log.error("--aead must be openssl or libsodium");
       return 2;
     }
     loaded.config->crypto.aead = *kind;
@@ -73,8 +84,7 @@ int run(const RunOptions& options) {
   if (!options.topology.empty()) {
     const auto kind = config::parse_topology_kind(options.topology);
     if (!kind) {
-      std::cerr << "actorwire: --topology must be one of " << config::topology_kind_names(", ")
-                << "\n";
+      log.error("--topology must be one of " + config::topology_kind_names(", "));
       return 2;
     }
     loaded.config->topology.kind = *kind;
@@ -98,12 +108,14 @@ int run(const RunOptions& options) {
       },
       error);
   if (!control) {
-    std::cerr << "actorwire: " << error << "\n";
+    log.error(error);
     return 1;
   }
   auto gateway = actors::Gateway::start(*loaded.config, {}, error);
   if (!gateway) {
-    std::cerr << "actorwire: " << error << "\n";
+    // Most start-up failures are the host's (huge pages, drivers, devices): doctor checks all.
+    log.error(error + " (actorwire doctor" + (config_path.empty() ? "" : " -c " + config_path) +
+              " checks this host)");
     return 1;
   }
   running = gateway.get();
@@ -111,30 +123,59 @@ int run(const RunOptions& options) {
   std::signal(SIGTERM, on_signal);
   // SIGUSR1: print the per-actor and per-peer summary now, keep running (for scripts).
   std::signal(SIGUSR1, on_summary_signal);
-  std::cout << "actorwire: topology " << config::to_string(loaded.config->topology.kind) << ", "
-            << loaded.config->peers.size() << " peer(s), config " << loaded.config->source
-            << ", AEAD " << crypto::to_string(loaded.config->crypto.aead) << " (Ctrl-C to stop)"
-            << std::endl;
+  const std::string what =
+      "topology " + std::string(config::to_string(loaded.config->topology.kind)) + ", " +
+      std::to_string(loaded.config->peers.size()) + " peer(s), config " + loaded.config->source +
+      ", AEAD " + std::string(crypto::to_string(loaded.config->crypto.aead));
+  log.info(what + " (Ctrl-C to stop)");
+  // Ports up, actors spawned: systemd may start what comes after us.
+  systemd.notify("READY=1\nSTATUS=started: " + what);
+  apps::DataPlaneWatchdog watchdog(*gateway, systemd, log);
+  if (watchdog.enabled()) {
+    log.info("watchdog: WATCHDOG=1 every " + std::to_string(watchdog.period().count() / 1000) +
+             " ms while every stage makes progress");
+    watchdog.check();
+  }
+  // The live view is for people: a terminal, or --live (scripts that read it from a file).
+  const bool live = options.live || ::isatty(STDOUT_FILENO) != 0;
   apps::LiveStats stats(*gateway);
   // Multi-actor topologies show their actors by default: that is where back-pressure shows.
   const bool per_actor =
       options.actors || loaded.config->topology.kind != config::TopologyKind::kSingle;
   const auto start = std::chrono::steady_clock::now();
-  auto next = start + std::chrono::seconds(1);
+  auto next_second = start + std::chrono::seconds(1);
+  auto next_watchdog = start + watchdog.period();
   while (!g_stop) {
-    std::this_thread::sleep_until(next);
-    next += std::chrono::seconds(1);
-    stats.print_line(std::cout);
-    if (per_actor) stats.print_actors(std::cout);
+    std::this_thread::sleep_until(watchdog.enabled() ? std::min(next_second, next_watchdog)
+                                                     : next_second);
+    const auto now = std::chrono::steady_clock::now();
+    if (watchdog.enabled() && now >= next_watchdog) {
+      watchdog.check();
+      // From now, not from the missed deadline: checks in a burst after this thread was held
+      // up would give the actors no time to show progress.
+      next_watchdog = now + watchdog.period();
+    }
+    if (now < next_second) continue;
+    next_second += std::chrono::seconds(1);
+    if (live) {
+      stats.print_line(std::cout);
+      if (per_actor) stats.print_actors(std::cout);
+    }
+    if (!watchdog.stuck())
+      systemd.notify("STATUS=" +
+                     apps::daemon_status(
+                         *gateway, std::chrono::duration_cast<std::chrono::seconds>(now - start)));
     if (g_print_summary) {
       g_print_summary = 0;
       stats.print_summary(std::cout);
+      std::cout << std::flush;
     }
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double elapsed = std::chrono::duration<double>(now - start).count();
     if (options.duration_seconds > 0 && elapsed >= options.duration_seconds) break;
     if (gateway->generator_finished()) break;
   }
+  if (g_stop) log.info(std::string("stopping on ") + (g_stop == SIGINT ? "SIGINT" : "SIGTERM"));
+  systemd.notify("STOPPING=1\nSTATUS=stopping");
   running = nullptr;
   control.reset();  // no request may read a gateway that is stopping
   gateway->stop();
@@ -298,6 +339,17 @@ int main(int argc, char** argv) try {
       ->add_option("--socket-dir", options.socket_dir,
                    "directory of the control socket <name>.sock")
       ->capture_default_str();
+  run_command->add_flag("--live", options.live,
+                        "the live stats line every second even when stdout is not a terminal");
+  std::string log_level = "info";
+  run_command
+      ->add_option("--log-level", log_level,
+                   "error | warning | info | debug (stderr; journald levels under systemd)")
+      ->check([](const std::string& value) {
+        return actorwire::apps::parse_log_level(value) ? std::string()
+                                                       : "must be error, warning, info or debug";
+      })
+      ->capture_default_str();
   run_command->add_flag("--print-default-config", print_default,
                         "print the embedded default config as TOML and exit");
   auto* check_command =
@@ -306,6 +358,16 @@ int main(int argc, char** argv) try {
                          "exit 0 (valid) or 2");
   std::string check_path;
   check_command->add_option("-c,--config", check_path, "gateway TOML file")->required();
+  auto* doctor_command = app.add_subcommand(
+      "doctor",
+      "check this host for the config's ports (huge pages, IOMMU, vfio-pci, NUMA, privileges, "
+      "CPU features): a line per check, the fix for each problem; exit 0 (fine), 1 or 2 (bad "
+      "config)");
+  std::string doctor_path;
+  std::string doctor_root = "/";
+  doctor_command->add_option("-c,--config", doctor_path, "gateway TOML file (default: embedded)");
+  doctor_command->add_option("--root", doctor_root, "read /sys, /proc and /dev under this root")
+      ->group("");  // for tests
   auto* stats_subcommand =
       app.add_subcommand("stats",
                          "a running gateway's actor graph, live like top (q quits, t switches "
@@ -359,6 +421,9 @@ int main(int argc, char** argv) try {
   }
   if (check_command->parsed())
     return actorwire::apps::check_config(check_path, std::cout, std::cerr);
+  if (doctor_command->parsed()) {
+    return actorwire::apps::doctor(doctor_path, doctor_root, std::cout, std::cerr);
+  }
   if (stats_subcommand->parsed()) {
     return actorwire::apps::stats_command(stats_options, std::cout, std::cerr);
   }
@@ -367,9 +432,12 @@ int main(int argc, char** argv) try {
     std::cout << actorwire::config::default_config_toml();
     return 0;
   }
+  options.log_level = *actorwire::apps::parse_log_level(log_level);
   return run(options);
 } catch (const std::exception& error) {
   // Library failures we did not foresee (allocation, CAF, DPDK): a message, not an abort.
-  std::cerr << "actorwire: fatal: " << error.what() << "\n";
+  actorwire::apps::Log(std::cerr, actorwire::apps::Log::stderr_wants_journal_style(),
+                       actorwire::apps::LogLevel::kError)
+      .error(std::string("fatal: ") + error.what());
   return 1;
 }

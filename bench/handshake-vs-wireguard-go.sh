@@ -261,14 +261,14 @@ run_actorwire() {
   config="$(write_flood_config)"
   echo "---- start $(date +%T.%N): taskset -c $responder_cpu $actorwire_bin run -c $config" >>"$log"
   ip netns exec "$NS_G" nice -n "$niceness" taskset -c "$responder_cpu" "$actorwire_bin" run \
-    -c "$config" >>"$log" 2>&1 &
+    -c "$config" --live >>"$log" 2>&1 &  # --live: actorwire_summary reads the stats lines
   AWT_PIDS[g]=$!
   for ((i = 0; i < 150; i++)); do
     kill -0 "${AWT_PIDS[g]}" 2>/dev/null || break
-    grep -q '^actorwire: topology' "$log" && break
+    grep -qE '^(<6>)?actorwire: topology' "$log" && break
     sleep 0.1
   done
-  if ! grep -q '^actorwire: topology' "$log"; then
+  if ! grep -qE '^(<6>)?actorwire: topology' "$log"; then
     awt_log "actorwire printed no start line within 15 s; its output:"
     tail -n 20 "$log" >&2
     return 1

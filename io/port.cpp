@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include "io/port_device.hpp"
+
 namespace actorwire::io {
 namespace {
 
@@ -24,18 +26,6 @@ bool looks_like_vdev(const std::string& device) {
 
 bool is_af_packet_device(const std::string& device) {
   return device.rfind("net_af_packet", 0) == 0;
-}
-
-// The value of `key` in a vdev argument list "key=value,key=value"; empty if absent.
-std::string devarg_value(const std::string& args, const std::string& key) {
-  std::size_t start = 0;
-  while (start <= args.size()) {
-    const std::size_t end = std::min(args.find(',', start), args.size());
-    const std::string pair = args.substr(start, end - start);
-    if (pair.rfind(key + "=", 0) == 0) return pair.substr(key.size() + 1);
-    start = end + 1;
-  }
-  return {};
 }
 
 // What hardware RSS hashes to pick a packet's queue: the addresses of every IP packet, plus
@@ -102,7 +92,13 @@ std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config:
       }
     }
     if (rte_eth_dev_get_port_by_name(name.c_str(), &found) != 0) {
-      error = "no DPDK port named '" + name + "' (PCI devices need the EAL to probe them)";
+      const PortDevice device = parse_port_device(config.device);
+      error = device.kind == PortDevice::Kind::kPci
+                  ? "PCI device " + device.pci_address +
+                        " was not probed: it does not exist, is not bound to vfio-pci "
+                        "(dpdk-devbind.py -b vfio-pci " +
+                        device.pci_address + "), or [dpdk] eal_args leave it out (--no-pci, -a)"
+                  : "no DPDK port named '" + name + "'";
       return nullptr;
     }
     id = found;

@@ -13,10 +13,13 @@ packages=(
   libtomlplusplus-dev   # TOML config
   libcli11-dev          # command line
   nlohmann-json3-dev    # JSON on the control socket (actorwire stats --json)
+  libsystemd-dev        # sd_notify's prototypes (libsystemd itself is dlopen'ed, optional)
   libncurses-dev        # the live, top-like actorwire stats
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev)
+  # tests/systemd_notify_test.py: systemd-analyze verify on contrib/actorwire@.service
+  packages+=(systemd)
   packages+=(tmux)  # tests/stats_view.sh drives the live stats view in a detached tmux pane
   # tests/interop: namespaces, wireguard-go as the reference peer, throughput, offloads
   packages+=(wireguard-go wireguard-tools iperf3 iproute2 ethtool iputils-ping python3)

@@ -30,11 +30,19 @@ class Counter {
   std::atomic<std::uint64_t> value_{0};
 };
 
+// StageCounters' second argument for the actors that poll (ports, rings) all the time.
+inline constexpr bool kPollingActor = true;
+
 struct alignas(64) StageCounters {
-  explicit StageCounters(std::string actor_name)
-      : name(std::move(actor_name)), test_delay_us(test_delay_for(name)) {}
+  explicit StageCounters(std::string actor_name, bool polling_actor = false)
+      : name(std::move(actor_name)), polls(polling_actor), test_delay_us(test_delay_for(name)) {}
 
   const std::string name;
+  // Liveness, for the systemd watchdog (apps/data_plane_liveness.hpp): a polling actor (it
+  // polls whether or not traffic comes) bumps `heartbeat` once per poll, a scheduled stage
+  // once per message it takes from its mailbox.
+  const bool polls;
+  Counter heartbeat;
   // ACTORWIRE_TEST_DELAY_ACTOR's delay for this actor (test_delay.hpp): 0, microseconds per
   // batch, or kTestDelayStuck. Fixed before the actor runs.
   const std::int64_t test_delay_us;
@@ -94,6 +102,7 @@ inline void note_sent(StageCounters& receiver) {
   receiver.batches_queued.fetch_add(1, std::memory_order_relaxed);
 }
 inline std::int64_t note_received(StageCounters& receiver) {
+  receiver.heartbeat.add();
   const std::int64_t depth = receiver.batches_queued.fetch_sub(1, std::memory_order_relaxed);
   receiver.mailbox_depth.set(static_cast<std::uint64_t>(std::max<std::int64_t>(depth - 1, 0)));
   receiver.mailbox_high_water.raise_to(

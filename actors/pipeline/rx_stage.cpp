@@ -90,7 +90,9 @@ void poll(RxActor* self) {
   StageCounters& counters = *context.rx_counters;
   io::register_current_thread();
   if (!state.credits.available()) {
-    // Lookup is full: stop polling, wait exponentially longer while it stays full.
+    // Lookup is full: stop polling, wait exponentially longer while it stays full. Waiting for
+    // credit is not being stuck (the stage that holds it is): liveness for the watchdog.
+    counters.heartbeat.add();
     const PipelineSettings& settings = context.settings;
     if (!state.backoff_since) {
       state.backoff_since = Clock::now();

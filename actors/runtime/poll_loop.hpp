@@ -49,6 +49,7 @@ bool run_poll(StageCounters& counters, PollLimits limits, Burst&& burst) {
   }
   counters.busy_ns.add(cycles_to_ns(busy_cycles));
   counters.idle_ns.add(cycles_to_ns(idle_cycles));
+  counters.heartbeat.add();  // liveness: this actor still polls (the systemd watchdog)
   return moved;
 }
 

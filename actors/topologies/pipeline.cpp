@@ -25,7 +25,7 @@ class PipelineTopology final : public Topology {
     context->settings = settings_;
     context->plane = std::move(env.plane);
     context->control = env.control;
-    context->rx_counters = std::make_shared<StageCounters>("rx");
+    context->rx_counters = std::make_shared<StageCounters>("rx", kPollingActor);
     context->lookup_counters = std::make_shared<StageCounters>("lookup");
     for (std::uint32_t i = 0; i < workers_; ++i) {
       context->crypto_counters.push_back(

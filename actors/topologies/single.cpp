@@ -44,7 +44,7 @@ class SingleTopology final : public Topology {
     context->batch_size = batch_size_;
     context->shared = std::make_shared<SharedPlane<NoLock>>();
     context->shared->plane = std::move(env.plane);
-    context->counters = std::make_shared<StageCounters>("single");
+    context->counters = std::make_shared<StageCounters>("single", kPollingActor);
     context->control = env.control;
     SpawnedTopology out;
     out.control_sink = env.system.spawn<caf::detached>(single_behavior, context);

@@ -105,7 +105,8 @@ class WorkersTopology final : public Topology {
       context->batch_size = batch_size_;
       context->shared = shared;
       context->queue = static_cast<std::uint16_t>(i);
-      context->counters = std::make_shared<StageCounters>("worker" + std::to_string(i));
+      context->counters =
+          std::make_shared<StageCounters>("worker" + std::to_string(i), kPollingActor);
       context->control = env.control;
       out.counters.push_back(context->counters);
       out.actors.push_back(

@@ -451,12 +451,15 @@ _start_actorwire() {
   config="$(write_actorwire_config)"
   echo "---- start $(date +%T.%N): $bin run -c $config" >>"$log"
   first=$(wc -l <"$log")  # this start's output begins after that line
-  ip netns exec "$NS_G" "$bin" run -c "$config" >>"$log" 2>&1 &
+  # --live: the stats lines each second (actorwire_summary waits for the one after a summary),
+  # which stdout to a file would not get otherwise.
+  ip netns exec "$NS_G" "$bin" run -c "$config" --live >>"$log" 2>&1 &
   AWT_PIDS[g]=$!
-  # It prints "actorwire: topology ..." once the ports run; stats lines follow each second.
+  # It logs "actorwire: topology ..." once the ports run (on stderr, journald's "<6>" first,
+  # since stderr is no terminal); stats lines follow each second.
   for ((i = 0; i < 100; i++)); do
     kill -0 "${AWT_PIDS[g]}" 2>/dev/null || break
-    tail -n +"$((first + 1))" "$log" | grep -q '^actorwire: topology' && return 0
+    tail -n +"$((first + 1))" "$log" | grep -qE '^(<6>)?actorwire: topology' && return 0
     sleep 0.1
   done
   if kill -0 "${AWT_PIDS[g]}" 2>/dev/null; then
