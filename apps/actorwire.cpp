@@ -13,6 +13,7 @@
 #include "apps/check_config.hpp"
 #include "apps/control_socket.hpp"
 #include "apps/live_stats.hpp"
+#include "apps/metrics_server.hpp"
 #include "apps/stats_command.hpp"
 #include "apps/stats_snapshot.hpp"
 #include "bench/bench_runner.hpp"
@@ -86,20 +87,34 @@ int run(const RunOptions& options) {
   // Requests that come before the gateway is up get an error answer.
   std::atomic<const actors::Gateway*> running{nullptr};
   const auto started = std::chrono::steady_clock::now();
+  // The counters as the control socket and /metrics serve them; null while not running.
+  const auto snapshot = [&running, started]() -> nlohmann::json {
+    const actors::Gateway* gateway = running.load();
+    return gateway == nullptr ? nlohmann::json(nullptr) : apps::stats_snapshot(*gateway, started);
+  };
   auto control = apps::ControlSocket::open(
       options.socket_dir, loaded.config->interface.name,
-      [&running, started](const std::string& command) -> nlohmann::json {
+      [&snapshot](const std::string& command) -> nlohmann::json {
         if (command != "stats") return nullptr;
-        const actors::Gateway* gateway = running.load();
-        if (gateway == nullptr) {
+        nlohmann::json stats = snapshot();
+        if (stats.is_null()) {
           return {{"version", apps::kControlProtocolVersion}, {"error", "starting"}};
         }
-        return apps::stats_snapshot(*gateway, started);
+        return stats;
       },
       error);
   if (!control) {
     std::cerr << "actorwire: " << error << "\n";
     return 1;
+  }
+  // Likewise the Prometheus endpoint: its port is bound before the gateway starts.
+  std::unique_ptr<apps::MetricsServer> metrics;
+  if (const auto& listen = loaded.config->metrics.listen) {
+    metrics = apps::MetricsServer::start(*listen, snapshot, error);
+    if (!metrics) {
+      std::cerr << "actorwire: " << error << "\n";
+      return 1;
+    }
   }
   auto gateway = actors::Gateway::start(*loaded.config, {}, error);
   if (!gateway) {
@@ -115,6 +130,10 @@ int run(const RunOptions& options) {
             << loaded.config->peers.size() << " peer(s), config " << loaded.config->source
             << ", AEAD " << crypto::to_string(loaded.config->crypto.aead) << " (Ctrl-C to stop)"
             << std::endl;
+  if (metrics) {
+    std::cout << "actorwire: metrics on http://"
+              << config::to_string(*loaded.config->metrics.listen) << "/metrics" << std::endl;
+  }
   apps::LiveStats stats(*gateway);
   // Multi-actor topologies show their actors by default: that is where back-pressure shows.
   const bool per_actor =
@@ -136,7 +155,8 @@ int run(const RunOptions& options) {
     if (gateway->generator_finished()) break;
   }
   running = nullptr;
-  control.reset();  // no request may read a gateway that is stopping
+  metrics.reset();  // no request may read a gateway that is stopping
+  control.reset();
   gateway->stop();
   stats.print_summary(std::cout);
   return 0;

@@ -13,11 +13,14 @@ packages=(
   libtomlplusplus-dev   # TOML config
   libcli11-dev          # command line
   nlohmann-json3-dev    # JSON on the control socket (actorwire stats --json)
+  libcpp-httplib-dev    # HTTP for [metrics] listen (/metrics, /stats.json)
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev)
   # tests/interop: namespaces, wireguard-go as the reference peer, throughput, offloads
   packages+=(wireguard-go wireguard-tools iperf3 iproute2 ethtool iputils-ping python3)
+  # tests/prometheus.sh: a real Prometheus scrapes the daemon; promtool checks /metrics
+  packages+=(prometheus curl)
 fi
 
 missing=()
