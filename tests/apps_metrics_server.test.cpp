@@ -57,7 +57,7 @@ class MetricsServerTest : public ::testing::Test {
     ASSERT_NE(server_, nullptr) << error;
   }
 
-  httplib::Client client() {
+  httplib::Client client() const {
     httplib::Client c("127.0.0.1", port_);
     c.set_connection_timeout(5);
     c.set_read_timeout(5);
