@@ -1,5 +1,6 @@
 #include "apps/prometheus_text.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <utility>
@@ -73,10 +74,12 @@ struct SimpleFamily {
   std::function<Json(const Json&)> read;
 };
 
-double busy_ratio(const Json& actor) {
+// Busy seconds over wall-clock seconds since start, as the live view's busy % and the paper's
+// Fig. 16. Not busy / (busy + idle): a scheduled stage that backs off or waits for a message is
+// neither busy nor polling, and would look ~100 % busy while mostly asleep.
+double busy_ratio(const Json& actor, double uptime_s) {
   const double busy = nanoseconds_to_seconds(field(actor, "busy_ns"));
-  const double idle = nanoseconds_to_seconds(field(actor, "idle_ns"));
-  return busy + idle > 0 ? busy / (busy + idle) : 0.0;
+  return uptime_s > 0 ? std::min(1.0, busy / uptime_s) : 0.0;
 }
 
 const std::vector<SimpleFamily>& stage_families() {
@@ -105,9 +108,6 @@ const std::vector<SimpleFamily>& stage_families() {
       {"actorwire_stage_idle_seconds_total", "counter",
        "Polling time spent in loops that found nothing to do.",
        [](const Json& a) { return Json(nanoseconds_to_seconds(field(a, "idle_ns"))); }},
-      {"actorwire_stage_busy_ratio", "gauge",
-       "Busy share of the stage's polling time since the daemon started (busy / (busy + idle)).",
-       [](const Json& a) { return Json(busy_ratio(a)); }},
       {"actorwire_stage_icmp_sent_total", "counter",
        "ICMP messages the stage sent (errors and echo replies).",
        [](const Json& a) { return field(a, "icmp_sent"); }},
@@ -230,6 +230,14 @@ std::string prometheus_text(const Json& snapshot) {
     }
   }
   write_simple(out, actors, "stage", "name", stage_families());
+  out.family("actorwire_stage_busy_ratio", "gauge",
+             "Share of wall-clock time since the daemon started that the stage spent moving "
+             "packets (busy seconds / uptime).");
+  const double uptime_s =
+      field(snapshot, "uptime_s").is_number() ? snapshot["uptime_s"].get<double>() : 0.0;
+  for (const auto& actor : actors) {
+    out.sample({{"stage", text_of(actor, "name")}}, busy_ratio(actor, uptime_s));
+  }
 
   out.family("actorwire_peer_endpoint_info", "gauge",
              "The peer's current endpoint (value always 1; changes when the peer roams).");

@@ -7,11 +7,11 @@
 // `stage`, the actor's name) and per peer (label `peer`, its base64 public key: the snapshot holds
 // no other key). Drop reasons appear once they have happened (the snapshot lists non-zero ones).
 //
-// actorwire_stage_busy_ratio is busy / (busy + idle) polling time since the daemon started, not
-// since the previous scrape: a scrape must not reset anything another scraper (a second
-// Prometheus, curl) relies on. The recent share is PromQL's business:
-//   rate(actorwire_stage_busy_seconds_total[1m]) /
-//     (rate(actorwire_stage_busy_seconds_total[1m]) + rate(actorwire_stage_idle_seconds_total[1m]))
+// actorwire_stage_busy_ratio is busy seconds over wall-clock seconds since the daemon started
+// (the live view's busy %), not since the previous scrape: a scrape must not reset anything
+// another scraper (a second Prometheus, curl) relies on. The recent share is PromQL's business,
+// and simple, since busy seconds per second are that share:
+//   rate(actorwire_stage_busy_seconds_total[1m])
 #pragma once
 
 #include <string>

@@ -86,7 +86,7 @@ TEST(PrometheusText, AKnownSnapshotGivesTheseSamples) {
            std::string(R"(actorwire_lock_wait_seconds_total{stage="rx"} 0)"),
            std::string(R"(actorwire_stage_busy_seconds_total{stage="rx"} 3)"),
            std::string(R"(actorwire_stage_idle_seconds_total{stage="rx"} 1)"),
-           std::string(R"(actorwire_stage_busy_ratio{stage="rx"} 0.75)"),
+           std::string(R"(actorwire_stage_busy_ratio{stage="rx"} 0.24)"),  // 3 s of 12.5
            std::string(R"(actorwire_stage_busy_ratio{stage="handshake"} 0)"),
            std::string(R"(actorwire_stage_icmp_sent_total{stage="rx"} 1)"),
            std::string(R"(actorwire_stage_icmp_suppressed_total{stage="rx"} 2)"),
