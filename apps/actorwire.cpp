@@ -19,6 +19,7 @@
 #include "apps/doctor.hpp"
 #include "apps/live_stats.hpp"
 #include "apps/log.hpp"
+#include "apps/metrics_server.hpp"
 #include "apps/stats_command.hpp"
 #include "apps/stats_snapshot.hpp"
 #include "apps/systemd_notify.hpp"
@@ -96,20 +97,34 @@ int run(const RunOptions& options) {
   // Requests that come before the gateway is up get an error answer.
   std::atomic<const actors::Gateway*> running{nullptr};
   const auto started = std::chrono::steady_clock::now();
+  // The counters as the control socket and /metrics serve them; null while not running.
+  const auto snapshot = [&running, started]() -> nlohmann::json {
+    const actors::Gateway* gateway = running.load();
+    return gateway == nullptr ? nlohmann::json(nullptr) : apps::stats_snapshot(*gateway, started);
+  };
   auto control = apps::ControlSocket::open(
       options.socket_dir, loaded.config->interface.name,
-      [&running, started](const std::string& command) -> nlohmann::json {
+      [&snapshot](const std::string& command) -> nlohmann::json {
         if (command != "stats") return nullptr;
-        const actors::Gateway* gateway = running.load();
-        if (gateway == nullptr) {
+        nlohmann::json stats = snapshot();
+        if (stats.is_null()) {
           return {{"version", apps::kControlProtocolVersion}, {"error", "starting"}};
         }
-        return apps::stats_snapshot(*gateway, started);
+        return stats;
       },
       error);
   if (!control) {
     log.error(error);
     return 1;
+  }
+  // Likewise the Prometheus endpoint: its port is bound before the gateway starts.
+  std::unique_ptr<apps::MetricsServer> metrics;
+  if (const auto& listen = loaded.config->metrics.listen) {
+    metrics = apps::MetricsServer::start(*listen, snapshot, error);
+    if (!metrics) {
+      log.error(error);
+      return 1;
+    }
   }
   auto gateway = actors::Gateway::start(*loaded.config, {}, error);
   if (!gateway) {
@@ -138,6 +153,9 @@ int run(const RunOptions& options) {
   }
   // The live view is for people: a terminal, or --live (scripts that read it from a file).
   const bool live = options.live || ::isatty(STDOUT_FILENO) != 0;
+  if (metrics) {
+    log.info("metrics on http://" + config::to_string(*loaded.config->metrics.listen) + "/metrics");
+  }
   apps::LiveStats stats(*gateway);
   // Multi-actor topologies show their actors by default: that is where back-pressure shows.
   const bool per_actor =
@@ -177,7 +195,8 @@ int run(const RunOptions& options) {
   if (g_stop) log.info(std::string("stopping on ") + (g_stop == SIGINT ? "SIGINT" : "SIGTERM"));
   systemd.notify("STOPPING=1\nSTATUS=stopping");
   running = nullptr;
-  control.reset();  // no request may read a gateway that is stopping
+  metrics.reset();  // no request may read a gateway that is stopping
+  control.reset();
   gateway->stop();
   stats.print_summary(std::cout);
   return 0;

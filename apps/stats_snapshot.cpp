@@ -1,5 +1,7 @@
 #include "apps/stats_snapshot.hpp"
 
+#include <algorithm>
+#include <optional>
 #include <string>
 
 #include "config/topology_kind.hpp"
@@ -37,7 +39,34 @@ nlohmann::json actor_json(const actors::StageCounters& counters, std::uint64_t m
   };
 }
 
+nlohmann::json age_json(std::optional<actors::Clock::time_point> created,
+                        actors::Clock::time_point now) {
+  if (!created) return nullptr;
+  return std::max(0.0, std::chrono::duration<double>(now - *created).count());
+}
+
 }  // namespace
+
+nlohmann::json peer_json(const actors::PeerCounters& peer, actors::Clock::time_point now,
+                         std::chrono::system_clock::time_point wall_now) {
+  const actors::PeerStatus::Snapshot status = peer.status.read();
+  return {{"public_key", peer.public_key},
+          {"rx_packets", peer.rx_packets.get()},
+          {"rx_bytes", peer.rx_bytes.get()},
+          {"tx_packets", peer.tx_packets.get()},
+          {"tx_bytes", peer.tx_bytes.get()},
+          {"keepalives_sent", peer.keepalives_sent.get()},
+          {"keepalives_received", peer.keepalives_received.get()},
+          {"sessions_installed", peer.sessions_installed.get()},
+          {"endpoint", status.endpoint ? nlohmann::json(config::to_string(*status.endpoint))
+                                       : nlohmann::json(nullptr)},
+          {"last_handshake_unix_s",
+           status.last_handshake
+               ? nlohmann::json(actors::to_unix_seconds(*status.last_handshake, now, wall_now))
+               : nlohmann::json(nullptr)},
+          {"current_keypair_age_s", age_json(status.current_keypair_created, now)},
+          {"previous_keypair_age_s", age_json(status.previous_keypair_created, now)}};
+}
 
 nlohmann::json stats_snapshot(const actors::Gateway& gateway,
                               std::chrono::steady_clock::time_point started) {
@@ -52,16 +81,9 @@ nlohmann::json stats_snapshot(const actors::Gateway& gateway,
     actors.push_back(actor_json(*counters, capacity));
   }
   nlohmann::json peers = nlohmann::json::array();
-  for (const auto& peer : gateway.peer_counters()) {
-    peers.push_back({{"public_key", peer->public_key},
-                     {"rx_packets", peer->rx_packets.get()},
-                     {"rx_bytes", peer->rx_bytes.get()},
-                     {"tx_packets", peer->tx_packets.get()},
-                     {"tx_bytes", peer->tx_bytes.get()},
-                     {"keepalives_sent", peer->keepalives_sent.get()},
-                     {"keepalives_received", peer->keepalives_received.get()},
-                     {"sessions_installed", peer->sessions_installed.get()}});
-  }
+  const auto now = actors::Clock::now();
+  const auto wall_now = std::chrono::system_clock::now();
+  for (const auto& peer : gateway.peer_counters()) peers.push_back(peer_json(*peer, now, wall_now));
   return {{"version", kControlProtocolVersion},
           {"name", config.interface.name},
           {"topology", std::string(config::to_string(config.topology.kind))},

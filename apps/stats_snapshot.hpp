@@ -17,4 +17,10 @@ inline constexpr int kControlProtocolVersion = 1;
 nlohmann::json stats_snapshot(const actors::Gateway& gateway,
                               std::chrono::steady_clock::time_point started);
 
+// One entry of "peers": traffic, and what the data plane published of its state (endpoint,
+// latest handshake as Unix seconds, keypair ages in seconds; null where there is none). `now`
+// and `wall_now` are the same moment on both clocks (tests choose them).
+nlohmann::json peer_json(const actors::PeerCounters& peer, actors::Clock::time_point now,
+                         std::chrono::system_clock::time_point wall_now);
+
 }  // namespace actorwire::apps

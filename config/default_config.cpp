@@ -131,7 +131,11 @@ std::string default_config_toml() {
       "# Packets per second, 0 = as fast as the gateway accepts.\n"
       "rate_pps = 0\n"
       "# Stop after this many packets, 0 = run until stopped.\n"
-      "max_packets = 0\n";
+      "max_packets = 0\n"
+      "\n"
+      "# Prometheus /metrics and /stats.json over HTTP, off unless enabled:\n"
+      "# [metrics]\n"
+      "# listen = \"127.0.0.1:9586\"\n";
   return text;
 }
 

@@ -144,6 +144,11 @@ struct GeneratorConfig {
   std::uint64_t max_packets = 0;                // 0 = until stopped
 };
 
+// The Prometheus endpoint (/metrics and /stats.json over HTTP): off unless `listen` is set.
+struct MetricsConfig {
+  std::optional<Endpoint> listen;  // "127.0.0.1:9586" or "[::1]:9586"
+};
+
 struct GatewayConfig {
   std::string source;  // file name, or "<embedded default>"
   InterfaceConfig interface;
@@ -153,6 +158,7 @@ struct GatewayConfig {
   TopologyConfig topology;
   CryptoConfig crypto;
   GeneratorConfig generator;
+  MetricsConfig metrics;
 
   const PortConfig* port(PortRole role) const;
 };

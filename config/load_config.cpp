@@ -50,6 +50,7 @@ LoadResult load_config_string(std::string_view toml_text, std::string_view sourc
   load_topology(ctx, root, config.topology);
   load_crypto(ctx, root, config.crypto);
   load_generator(ctx, root, config.generator);
+  load_metrics(ctx, root, config.metrics);
 
   check_ports(ctx, root);
   check_peers(ctx, root);

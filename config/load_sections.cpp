@@ -84,6 +84,15 @@ struct EndpointText {
   }
 };
 
+// Where the Prometheus endpoint listens: an endpoint, said in the words of that setting.
+struct ListenAddressText : EndpointText {
+  static std::string problem(std::string_view text) {
+    return quoted(text) +
+           " is not a listen address (expected \"ip:port\" with a port from 1 to 65535, such as "
+           "\"127.0.0.1:9586\" or \"[::1]:9586\"; host names are not resolved)";
+  }
+};
+
 // Key material: the text is never quoted back, only its length; `tool` prints a valid one.
 std::string key_problem(std::string_view text, std::string_view tool) {
   std::string message =
@@ -267,8 +276,8 @@ void warn_unread_topology_keys(Context& ctx, const Table& t, TopologyKind kind, 
 // --- Sections ------------------------------------------------------------------------------------
 
 void check_top_level(Context& ctx, const toml::table& root) {
-  const std::vector<std::string_view> known_tables = {"interface", "port",   "peer",     "dpdk",
-                                                      "topology",  "crypto", "generator"};
+  const std::vector<std::string_view> known_tables = {
+      "interface", "port", "peer", "dpdk", "topology", "crypto", "generator", "metrics"};
   for (const auto& [key, value] : root) {
     const auto name = key.str();
     if (std::find(known_tables.begin(), known_tables.end(), name) != known_tables.end()) {
@@ -454,6 +463,15 @@ void load_generator(Context& ctx, const toml::table& root, GeneratorConfig& out)
   constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
   t.integer("rate_pps", out.rate_pps, 0, kMax);
   t.integer("max_packets", out.max_packets, 0, kMax);
+}
+
+void load_metrics(Context& ctx, const toml::table& root, MetricsConfig& out) {
+  const auto* table = section(ctx, root, "metrics");
+  if (table == nullptr) return;
+  Table t(ctx, *table, "metrics", "[metrics]", {"listen"});
+  if (const auto* node = t.get("listen", false, "\"ip:port\" to serve /metrics on")) {
+    out.listen = as<ListenAddressText>(ctx, *node, t.path("listen"));
+  }
 }
 
 }  // namespace actorwire::config::loader

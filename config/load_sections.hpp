@@ -23,5 +23,6 @@ void load_dpdk(Context& ctx, const toml::table& root, DpdkConfig& out);
 void load_topology(Context& ctx, const toml::table& root, TopologyConfig& out);
 void load_crypto(Context& ctx, const toml::table& root, CryptoConfig& out);
 void load_generator(Context& ctx, const toml::table& root, GeneratorConfig& out);
+void load_metrics(Context& ctx, const toml::table& root, MetricsConfig& out);
 
 }  // namespace actorwire::config::loader

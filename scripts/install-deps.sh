@@ -15,6 +15,7 @@ packages=(
   nlohmann-json3-dev    # JSON on the control socket (actorwire stats --json)
   libsystemd-dev        # sd_notify's prototypes (libsystemd itself is dlopen'ed, optional)
   libncurses-dev        # the live, top-like actorwire stats
+  libcpp-httplib-dev    # HTTP for [metrics] listen (/metrics, /stats.json)
 )
 if [[ "${1:-}" == "--test" ]]; then
   packages+=(libgtest-dev)
@@ -23,6 +24,8 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(tmux)  # tests/stats_view.sh drives the live stats view in a detached tmux pane
   # tests/interop: namespaces, wireguard-go as the reference peer, throughput, offloads
   packages+=(wireguard-go wireguard-tools iperf3 iproute2 ethtool iputils-ping python3)
+  # tests/prometheus.sh: a real Prometheus scrapes the daemon; promtool checks /metrics
+  packages+=(prometheus curl)
 fi
 
 missing=()

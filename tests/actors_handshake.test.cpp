@@ -333,6 +333,25 @@ TEST_P(TwoGateways, HandshakeOnFirstPacketThenTrafficBothWays) {
   EXPECT_EQ(peer_a->tx_bytes.get(), peer_b->rx_bytes.get());
   EXPECT_EQ(peer_b->tx_bytes.get(), peer_a->rx_bytes.get());
   EXPECT_EQ(peer_a->tx_packets.get(), 500u + peer_a->keepalives_sent.get());
+  // What `stats` shows per peer (read as a stats reader does, from this thread): the endpoint,
+  // a handshake moments ago (A initiated; B's completed when A confirmed it), one keypair.
+  const auto now = actors::Clock::now();
+  const auto wall_now = std::chrono::system_clock::now();
+  for (const auto& [peer, endpoint] :
+       {std::pair{peer_a, kSiteB.wan_ip + ":51820"}, std::pair{peer_b, kSiteA.wan_ip + ":51820"}}) {
+    const auto status = peer->status.read();
+    ASSERT_TRUE(status.endpoint.has_value());
+    EXPECT_EQ(config::to_string(*status.endpoint), endpoint);
+    ASSERT_TRUE(status.last_handshake.has_value());
+    const double unix_s = actors::to_unix_seconds(*status.last_handshake, now, wall_now);
+    const double wall_s = std::chrono::duration<double>(wall_now.time_since_epoch()).count();
+    EXPECT_GE(unix_s, wall_s - 60);
+    EXPECT_LE(unix_s, wall_s + 1);
+    ASSERT_TRUE(status.current_keypair_created.has_value());
+    EXPECT_LE(now - *status.current_keypair_created, 60s);
+    EXPECT_GE(now - *status.current_keypair_created, 0s);
+    EXPECT_FALSE(status.previous_keypair_created.has_value()) << "one handshake, one keypair";
+  }
   a_->stop();
   b_->stop();
   for (auto* gateway : {a_.get(), b_.get()}) {

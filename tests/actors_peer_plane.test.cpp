@@ -471,6 +471,36 @@ TEST_F(PeerPlaneTest, AnAuthenticatedPacketFromANewAddressMovesTheEndpoint) {
   ASSERT_TRUE(entry->roamed_to.has_value());
   EXPECT_EQ(entry->roamed_to->address, roamed.address);
   EXPECT_EQ(entry->roamed_to->port, roamed.port);
+  // Stats readers on other threads see the new endpoint too.
+  const auto status = plane_->peer_counters()[0]->status.read();
+  ASSERT_TRUE(status.endpoint.has_value());
+  EXPECT_EQ(config::to_string(*status.endpoint), "198.51.100.7:4444");
+}
+
+TEST_F(PeerPlaneTest, TheControlActorsEndpointIsPublished) {
+  EXPECT_EQ(config::to_string(*plane_->peer_counters()[1]->status.read().endpoint),
+            "192.0.2.3:51820");
+  actors::ControlOutput out;
+  out.endpoints.emplace_back(1, *config::parse_endpoint("[2001:db8::9]:7777"));
+  PeerPlane::ControlActions actions;
+  plane_->apply(out, t0, actions);
+  const auto status = plane_->peer_counters()[1]->status.read();
+  ASSERT_TRUE(status.endpoint.has_value());
+  EXPECT_EQ(config::to_string(*status.endpoint), "[2001:db8::9]:7777");
+}
+
+TEST_F(PeerPlaneTest, AnInitiatorsHandshakeCompletesWhenItsKeysArrive) {
+  EXPECT_FALSE(plane_->peer_counters()[1]->status.read().last_handshake.has_value());
+  actors::ControlOutput out;
+  out.keypairs.push_back(install_for_peer1(0x800, /*initiator=*/true, t0 - 2ms));
+  PeerPlane::ControlActions actions;
+  plane_->apply(out, t0, actions);
+  const auto status = plane_->peer_counters()[1]->status.read();
+  EXPECT_EQ(status.last_handshake, t0);
+  EXPECT_EQ(status.current_keypair_created, t0 - 2ms);
+  EXPECT_FALSE(status.previous_keypair_created.has_value());
+  EXPECT_FALSE(plane_->peer_counters()[0]->status.read().last_handshake.has_value())
+      << "the static session had no handshake";
 }
 
 TEST_F(PeerPlaneTest, AResponderKeypairIsConfirmedByItsFirstPacketWhichReleasesStagedOnes) {
@@ -482,6 +512,8 @@ TEST_F(PeerPlaneTest, AResponderKeypairIsConfirmedByItsFirstPacketWhichReleasesS
   PeerPlane::ControlActions actions;
   plane_->apply(out, t0, actions);
   EXPECT_TRUE(actions.keepalives.empty()) << "a responder may not send first";
+  EXPECT_FALSE(plane_->peer_counters()[1]->status.read().last_handshake.has_value())
+      << "not complete before the initiator confirms it";
   EXPECT_TRUE(plane_->take_released().empty());
   EXPECT_EQ(send_to(ipv4("10.30.0.9"), 64, t0, 2).outbound, PeerPlane::Outbound::kStaged)
       << "unconfirmed keys are not used for sending";
@@ -500,6 +532,10 @@ TEST_F(PeerPlaneTest, AResponderKeypairIsConfirmedByItsFirstPacketWhichReleasesS
   ASSERT_TRUE(report.has_value());
   ASSERT_NE(entry_for(*report, 1), nullptr);
   EXPECT_EQ(entry_for(*report, 1)->handshake_confirmed, t0 + 1ms);
+  // A responder's handshake completes when the initiator confirms it (as in the kernel).
+  const auto status = plane_->peer_counters()[1]->status.read();
+  EXPECT_EQ(status.last_handshake, t0 + 1ms);
+  EXPECT_EQ(status.current_keypair_created, t0);
   const auto result = send_to(ipv4("10.30.0.9"), 64, t0 + 2ms);
   ASSERT_EQ(result.outbound, PeerPlane::Outbound::kSeal);
   EXPECT_EQ(result.args.receiver_index, 0x600u + 0x1000);

@@ -21,8 +21,10 @@ config::IpPrefix prefix(const char* text) {
   return *config::parse_ip_prefix(text);
 }
 
-std::unique_ptr<actors::Keypair> keypair(std::uint32_t local_index, bool initiator) {
+std::unique_ptr<actors::Keypair> keypair(std::uint32_t local_index, bool initiator,
+                                         actors::Clock::time_point created = {}) {
   auto k = std::make_unique<actors::Keypair>();
+  k->created = created;
   k->local_index = local_index;
   k->remote_index = local_index + 1000;
   k->initiator = initiator;
@@ -199,6 +201,35 @@ TEST_F(PeerTableTest, ClearSessionsForgetsEveryIndexOfThatPeerOnly) {
   // And the table keeps working afterwards.
   table_->install(p, keypair(404, true));
   EXPECT_EQ(owner_of(404), 1);
+}
+
+// What stats readers see (PeerCounters::status): the keypairs' creation times follow every
+// rotation, and the endpoint is the config's until something moves it.
+TEST_F(PeerTableTest, RotationsArePublishedForStatsReaders) {
+  using namespace std::chrono_literals;
+  const actors::Clock::time_point t0 = actors::Clock::time_point() + 500s;
+  actors::Peer& p = peer(1);
+  auto status = [&p] { return p.counters->status.read(); };
+  EXPECT_FALSE(status().current_keypair_created.has_value());
+  EXPECT_FALSE(status().previous_keypair_created.has_value());
+  EXPECT_FALSE(status().last_handshake.has_value()) << "the table records no handshakes";
+  ASSERT_TRUE(status().endpoint.has_value());
+  EXPECT_EQ(config::to_string(*status().endpoint), config::to_string(*config_.peers[1].endpoint));
+  table_->install(p, keypair(501, true, t0));
+  EXPECT_EQ(status().current_keypair_created, t0);
+  EXPECT_FALSE(status().previous_keypair_created.has_value());
+  table_->install(p, keypair(502, false, t0 + 10s));  // waits in next: nothing visible moves
+  EXPECT_EQ(status().current_keypair_created, t0);
+  EXPECT_TRUE(table_->received_with(p, table_->find_by_index(502).keypair));
+  EXPECT_EQ(status().current_keypair_created, t0 + 10s);
+  EXPECT_EQ(status().previous_keypair_created, t0);
+  table_->clear_sessions(p);
+  EXPECT_FALSE(status().current_keypair_created.has_value());
+  EXPECT_FALSE(status().previous_keypair_created.has_value());
+  // The static session of peer 0 counts its age from the table's start.
+  const auto static_created = peer(0).counters->status.read().current_keypair_created;
+  ASSERT_TRUE(static_created.has_value());
+  EXPECT_LE(actors::Clock::now() - *static_created, 60s);
 }
 
 }  // namespace

@@ -593,6 +593,31 @@ TEST(ConfigLoad, EveryTopologyKindIsDocumented) {
   }
 }
 
+// [metrics] listen: off by default; "ip:port" or "[v6]:port"; anything else is an error at
+// the value's position.
+TEST(ConfigLoad, MetricsListen) {
+  EXPECT_FALSE(load(base()).config->metrics.listen.has_value()) << "off by default";
+  auto with_listen = [](const std::string& value) {
+    return base() + "\n[metrics]\nlisten = " + value + "\n";  // the listen line is line 38
+  };
+  const auto v4 = load(with_listen("\"127.0.0.1:9586\""));
+  ASSERT_TRUE(v4.ok()) << describe(v4);
+  EXPECT_EQ(to_string(*v4.config->metrics.listen), "127.0.0.1:9586");
+  const auto v6 = load(with_listen("\"[::1]:19586\""));
+  ASSERT_TRUE(v6.ok()) << describe(v6);
+  EXPECT_EQ(to_string(*v6.config->metrics.listen), "[::1]:19586");
+  EXPECT_TRUE(v6.config->metrics.listen->address.is_v6);
+  for (const char* bad : {"\"localhost:9586\"", "\"127.0.0.1\"", "\"127.0.0.1:0\"",
+                          "\"127.0.0.1:65536\"", "\"::1:9586\"", "\"[127.0.0.1]:9586\"", "\"\""}) {
+    const auto error = expect_error(with_listen(bad), 38, "metrics.listen",
+                                    "is not a listen address (expected \"ip:port\"");
+    EXPECT_EQ(error.column, 10) << bad;
+  }
+  expect_error(with_listen("9586"), 38, "metrics.listen", "expected");
+  expect_error(base() + "\n[metrics]\nlisen = \"127.0.0.1:9586\"\n", 38, "metrics.lisen",
+               "did you mean 'listen'?");
+}
+
 TEST(ConfigLoad, BadAead) {
   expect_error(with_line(31, "aead = \"boringssl\""), 31, "crypto.aead",
                "unknown AEAD back-end 'boringssl'; expected one of 'openssl', 'libsodium'");

@@ -173,6 +173,7 @@ PeerPlane::Delivery PeerPlane::accept_inbound(const CryptoArgs& args, std::uint6
   if (peers_.received_with(peer, &keypair)) {
     // The initiator used our new keys: the handshake is confirmed, waiting packets may go.
     activity.handshake_confirmed = now;
+    peer.counters->status.publish_handshake(now);  // as the kernel: the responder's is now
     release_staged(peer);
   }
   if (keypair.wants_rekey_on_receive(now)) {
@@ -181,7 +182,7 @@ PeerPlane::Delivery PeerPlane::accept_inbound(const CryptoArgs& args, std::uint6
   }
   // Endpoint roaming (the caller checked the UDP checksum of a packet from a new source).
   if (!peer.endpoint || !same_endpoint(*peer.endpoint, source)) {
-    peer.endpoint = source;
+    PeerTable::set_endpoint(peer, source);
     activity.roamed_to = source;
   }
   if (padded_length == 0) {
@@ -255,7 +256,7 @@ void PeerPlane::apply(ControlOutput& out, Clock::time_point now, ControlActions&
     return id < peers_.peers().size() ? &peers_.peers()[id] : nullptr;
   };
   for (auto& [peer_id, endpoint] : out.endpoints) {
-    if (Peer* peer = peer_by_id(peer_id)) peer->endpoint = endpoint;
+    if (Peer* peer = peer_by_id(peer_id)) PeerTable::set_endpoint(*peer, endpoint);
   }
   for (OutgoingDatagram& datagram : out.datagrams) actions.datagrams.push_back(std::move(datagram));
   for (KeypairInstall& install : out.keypairs) {
@@ -265,8 +266,9 @@ void PeerPlane::apply(ControlOutput& out, Clock::time_point now, ControlActions&
     peers_.install(*peer, std::make_unique<Keypair>(std::move(install.keypair)));
     peer->counters->sessions_installed.add(1);
     // An initiator may send at once: staged packets, or a keepalive that lets the responder
-    // confirm the session.
+    // confirm the session. Its handshake is complete now; a responder's when confirmed.
     if (!initiator) continue;
+    peer->counters->status.publish_handshake(now);
     if (!peer->staged.empty()) {
       release_staged(*peer);
     } else if (CryptoArgs args; prepare_keepalive(*peer, now, args)) {

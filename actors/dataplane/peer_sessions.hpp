@@ -25,6 +25,7 @@ class PeerSessions {
   void clear(std::vector<std::uint32_t>& retired);
 
   Keypair* current() { return current_.get(); }
+  const Keypair* previous() const { return previous_.get(); }
   Keypair* find(std::uint32_t local_index);
   bool empty() const { return !current_ && !previous_ && !next_; }
 

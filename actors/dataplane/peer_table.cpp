@@ -55,6 +55,7 @@ PeerTable::PeerTable(const config::GatewayConfig& config, const std::string& nam
     peer.endpoint = peer_config.endpoint;
     peer.activity.peer = index;
     peer.counters = std::make_shared<PeerCounters>(crypto::to_base64(peer_config.public_key));
+    peer.counters->status.publish_endpoint(peer.endpoint);
     if (peer_config.static_session) {
       // Benchmark mode: fixed keys, used at once for both directions, never renewed.
       auto keypair = std::make_unique<Keypair>();
@@ -64,6 +65,8 @@ PeerTable::PeerTable(const config::GatewayConfig& config, const std::string& nam
       keypair->remote_index = peer_config.static_session->send_index;
       keypair->initiator = true;
       keypair->expires = false;
+      // It never expires, so `created` decides nothing; its age counts from the start.
+      keypair->created = Clock::now();
       install(peer, std::move(keypair));
     }
   }
@@ -82,19 +85,37 @@ void PeerTable::install(Peer& peer, std::unique_ptr<Keypair> keypair) {
   peer.sessions.install(std::move(keypair), retired_);
   forget(retired_);
   peer_by_index_[index] = peer.id;
+  publish_keypairs(peer);
 }
 
 bool PeerTable::received_with(Peer& peer, const Keypair* keypair) {
   retired_.clear();
   const bool promoted = peer.sessions.received_with(keypair, retired_);
+  if (!promoted) return false;  // the per-packet case: nothing moved
   forget(retired_);
-  return promoted;
+  publish_keypairs(peer);
+  return true;
 }
 
 void PeerTable::clear_sessions(Peer& peer) {
   retired_.clear();
   peer.sessions.clear(retired_);
   forget(retired_);
+  publish_keypairs(peer);
+}
+
+void PeerTable::set_endpoint(Peer& peer, const config::Endpoint& endpoint) {
+  peer.endpoint = endpoint;
+  peer.counters->status.publish_endpoint(endpoint);
+}
+
+void PeerTable::publish_keypairs(Peer& peer) {
+  auto created = [](const Keypair* keypair) -> std::optional<Clock::time_point> {
+    if (keypair == nullptr) return std::nullopt;
+    return keypair->created;
+  };
+  peer.counters->status.publish_keypairs(created(peer.sessions.current()),
+                                         created(peer.sessions.previous()));
 }
 
 void PeerTable::forget(const std::vector<std::uint32_t>& retired) {

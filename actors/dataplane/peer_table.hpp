@@ -15,6 +15,7 @@
 #include "actors/common/control_messages.hpp"
 #include "actors/common/stage_counters.hpp"
 #include "actors/dataplane/peer_sessions.hpp"
+#include "actors/dataplane/peer_status.hpp"
 #include "config/gateway_config.hpp"
 #include "crypto/keys.hpp"
 #include "io/allowed_ips.hpp"
@@ -24,7 +25,8 @@ struct rte_mbuf;
 namespace actorwire::actors {
 
 // Per-peer traffic, readable from other threads (single writer: the data-plane actor). Bytes
-// are WireGuard message bytes (UDP payload), as `wg show` counts them.
+// are WireGuard message bytes (UDP payload), as `wg show` counts them. The per-packet counters
+// come first: they are what PeerTable::prefetch_for_destinations_v4 loads.
 struct PeerCounters {
   explicit PeerCounters(std::string public_key_base64) : public_key(std::move(public_key_base64)) {}
   const std::string public_key;
@@ -35,6 +37,8 @@ struct PeerCounters {
   Counter keepalives_sent;
   Counter keepalives_received;
   Counter sessions_installed;
+  // Endpoint, latest handshake and keypair ages: published by the PeerTable when they change.
+  PeerStatus status;
 };
 
 // Inner frames waiting for a usable keypair, oldest first (at most wg::kMaxStagedPackets). A
@@ -107,15 +111,18 @@ class PeerTable {
   // The keypair a transport message's receiver index names.
   IndexMatch find_by_index(std::uint32_t local_index);
 
-  // Keypair rotation, keeping the index map in step.
+  // Keypair rotation, keeping the index map in step and the peer's published status too.
   void install(Peer& peer, std::unique_ptr<Keypair> keypair);
   bool received_with(Peer& peer, const Keypair* keypair);  // true: `next` became current
   void clear_sessions(Peer& peer);
+  // Moves the peer's endpoint (roaming, or the control actor's word) and publishes it.
+  static void set_endpoint(Peer& peer, const config::Endpoint& endpoint);
 
   std::vector<Peer>& peers() { return peers_; }
 
  private:
   void forget(const std::vector<std::uint32_t>& retired);
+  static void publish_keypairs(Peer& peer);
 
   io::AllowedIps allowed_ips_;
   std::vector<Peer> peers_;
