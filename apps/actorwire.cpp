@@ -12,6 +12,7 @@
 #include "actors/gateway.hpp"
 #include "apps/check_config.hpp"
 #include "apps/control_socket.hpp"
+#include "apps/graceful_stop.hpp"
 #include "apps/live_stats.hpp"
 #include "apps/stats_command.hpp"
 #include "apps/stats_snapshot.hpp"
@@ -122,7 +123,12 @@ int run(const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   auto next = start + std::chrono::seconds(1);
   while (!g_stop) {
-    std::this_thread::sleep_until(next);
+    // In short steps: a signal does not cut a sleep short (libstdc++ sleeps the rest), and a
+    // SIGTERM should not wait for the next second.
+    while (!g_stop && std::chrono::steady_clock::now() < next) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (g_stop) break;
     next += std::chrono::seconds(1);
     stats.print_line(std::cout);
     if (per_actor) stats.print_actors(std::cout);
@@ -137,8 +143,7 @@ int run(const RunOptions& options) {
   }
   running = nullptr;
   control.reset();  // no request may read a gateway that is stopping
-  gateway->stop();
-  stats.print_summary(std::cout);
+  apps::stop_gateway(*gateway, stats, std::cout, std::cerr);
   return 0;
 }
 
