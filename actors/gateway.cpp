@@ -7,6 +7,7 @@
 #include <atomic>
 #include <thread>
 
+#include "actors/common/tuning.hpp"
 #include "actors/control/handshake_actor.hpp"
 #include "actors/dataplane/data_plane_env.hpp"
 #include "actors/harness/generator_actor.hpp"
@@ -27,9 +28,41 @@ class DpdkThreadHook : public caf::thread_hook {
   void thread_terminates() override { io::unregister_current_thread(); }
 };
 
-void free_ring_contents(rte_ring* ring) {
-  void* object = nullptr;
-  while (rte_ring_dequeue(ring, &object) == 0) rte_pktmbuf_free(static_cast<rte_mbuf*>(object));
+// Everything that changes while packets move inside the graph: what each actor took, sent,
+// dropped, consumed or made, and the batches waiting in its mailbox (`queued`).
+std::uint64_t activity(const std::vector<std::shared_ptr<StageCounters>>& counters,
+                       std::int64_t& queued) {
+  std::uint64_t sum = 0;
+  queued = 0;
+  for (const auto& c : counters) {
+    sum += c->packets_in.get() + c->packets_out.get() + c->drops_total() +
+           c->packets_consumed.get() + c->packets_generated.get();
+    queued += c->batches_queued.load(std::memory_order_relaxed);
+  }
+  return sum;
+}
+
+// Waits until no mailbox holds a batch and `activity` has not changed for `quiet`, at most
+// `bound`; whether it went quiet.
+bool wait_until_quiet(const std::vector<std::shared_ptr<StageCounters>>& counters,
+                      std::chrono::steady_clock::duration quiet,
+                      std::chrono::steady_clock::duration bound) {
+  const auto start = std::chrono::steady_clock::now();
+  auto last_change = start;
+  std::int64_t queued = 0;
+  std::uint64_t last = activity(counters, queued);
+  for (;;) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    const auto now = std::chrono::steady_clock::now();
+    const std::uint64_t current = activity(counters, queued);
+    if (current != last || queued != 0) {
+      last = current;
+      last_change = now;
+    } else if (now - last_change >= quiet) {
+      return true;
+    }
+    if (now - start >= bound) return false;
+  }
 }
 
 io::TrafficPattern pattern_for(const config::GatewayConfig& config, const io::Port& lan) {
@@ -73,28 +106,39 @@ struct Gateway::Impl {
   std::vector<std::shared_ptr<StageCounters>> egress;
   std::shared_ptr<GeneratorContext> generator;
   std::shared_ptr<SinkContext> sink;
+  // Cleared by stop(): the data plane stops receiving (DataPlaneEnv::receiving points here).
+  std::atomic<bool> receiving{true};
   bool stopped = false;
+  StopReport stop_report;
 
-  void stop() {
-    if (stopped) return;
+  StopReport stop() {
+    if (stopped) return stop_report;
     stopped = true;
+    const auto start = std::chrono::steady_clock::now();
+    if (generator) generator->paused = true;
+    receiving = false;
+    // A poller may be asleep in its idle back-off: the quiet period outlasts its longest sleep.
+    stop_report.drained = wait_until_quiet(
+        counters, tuning::kDrainQuietPeriod + data_plane.idle_backoff_max, tuning::kDrainTimeout);
+    stop_report.drain = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - start);
     for (auto& actor : actors) caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
     actors.clear();
     if (system) system->await_all_actors_done();
+    // An actor counts as done before its cleanup has run everywhere (the pipeline's lookup frees
+    // its staged packets in an attached functor): the system's end joins every thread, so what
+    // the actors held is freed and counted when stop() returns.
+    system.reset();
+    stop_report.total = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - start);
+    return stop_report;
   }
 
   ~Impl() {
     stop();
     system.reset();
     caf_config.reset();
-    for (io::Port* port : {lan.get(), wan.get()}) {
-      if (port == nullptr || !port->in_memory()) continue;
-      for (std::uint16_t q = 0; q < port->queues(); ++q) {
-        free_ring_contents(port->inject_ring(q));
-        free_ring_contents(port->capture_ring(q));
-      }
-    }
-    lan.reset();
+    lan.reset();  // closes the port: frees what its rings still hold
     wan.reset();
     if (pool != nullptr) rte_mempool_free(pool);
   }
@@ -123,6 +167,7 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   impl->wan = io::Port::open(*wan_config, config.dpdk, impl->pool, topology->queues(), error);
   if (!impl->wan) return nullptr;
   impl->data_plane = make_data_plane_env(impl->config, *impl->lan, *impl->wan, impl->pool);
+  impl->data_plane.receiving = &impl->receiving;
 
   // Actor threads: detached actors have their own; the scheduler gets the other cores.
   unsigned threads = options.scheduler_threads;
@@ -136,6 +181,15 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   // A self-polling actor must not monopolise a scheduler thread.
   impl->caf_config->set("scheduler.max-throughput", 8);
   impl->caf_config->add_thread_hook<DpdkThreadHook>();
+  // With an idle back-off, a scheduler thread that ran out of work should wait on its condition
+  // variable (woken at once by the next job enqueued to it) after its short spin, instead of
+  // CAF's default 500 further attempts 50 us apart: any job every < 25 ms (an idle poller's
+  // delayed poll, the control actor's tick) kept it in those 50 us naps for good, ~20,000 wake-ups
+  // a second, the largest part of an idle gateway's CPU (bench/README.md, "Idle cost"). Under
+  // load the threads never get that far. idle_backoff_max_us = 0 keeps CAF's default.
+  if (config.dpdk.idle_backoff_max_us != 0) {
+    impl->caf_config->set("work-stealing.moderate-poll-attempts", 0);
+  }
   impl->system = std::make_unique<caf::actor_system>(*impl->caf_config);
 
   // The control actor first: the data plane needs its handle, and it needs the data plane's.
@@ -164,7 +218,7 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   impl->counters.push_back(control->counters);
   caf::anon_send(control_actor, data_plane_atom::value, spawned.control_sink);
 
-  if (options.attach_generator && impl->lan->in_memory()) {
+  if (options.attach_generator && config.generator.enabled && impl->lan->in_memory()) {
     impl->generator = std::make_shared<GeneratorContext>();
     for (std::uint16_t q = 0; q < impl->lan->queues(); ++q) {
       impl->generator->rings.push_back(impl->lan->inject_ring(q));
@@ -175,6 +229,7 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
     impl->generator->rate_pps = config.generator.rate_pps;
     impl->generator->max_packets = config.generator.max_packets;
     impl->generator->counters = std::make_shared<StageCounters>("generator", kPollingActor);
+    impl->generator->idle_backoff_max = impl->data_plane.idle_backoff_max;
     impl->counters.push_back(impl->generator->counters);
     impl->actors.push_back(spawn_generator_actor(*impl->system, impl->generator));
   }
@@ -188,6 +243,7 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
     }
     if (!impl->sink->rings.empty()) {
       impl->sink->counters = std::make_shared<StageCounters>("sink", kPollingActor);
+      impl->sink->idle_backoff_max = impl->data_plane.idle_backoff_max * tuning::kSinkBackoffFactor;
       impl->counters.push_back(impl->sink->counters);
       impl->actors.push_back(spawn_sink_actor(*impl->system, impl->sink));
     } else {
@@ -205,8 +261,15 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
 Gateway::Gateway(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Gateway::~Gateway() = default;
 
-void Gateway::stop() {
+StopReport Gateway::stop() {
+  return impl_->stop();
+}
+
+std::vector<io::MempoolUsage> Gateway::close_ports() {
   impl_->stop();
+  impl_->lan->close();
+  impl_->wan->close();
+  return io::mempool_usage();
 }
 
 const config::GatewayConfig& Gateway::config() const {

@@ -2,6 +2,7 @@
 // the topology's actors and, on in-process ports, the built-in generator and sink.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "actors/control/control_plane.hpp"
 #include "actors/dataplane/peer_table.hpp"
 #include "config/gateway_config.hpp"
+#include "io/eal.hpp"
 #include "io/port.hpp"
 #include "io/traffic_generator.hpp"
 
@@ -27,6 +29,15 @@ struct GatewayOptions {
   ControlPlaneOptions control;     // handshake actor knobs (tests force "under load")
 };
 
+// How a stop went (Gateway::stop).
+struct StopReport {
+  // From "stop receiving" until nothing moved inside the graph any more (or kDrainTimeout).
+  std::chrono::microseconds drain{0};
+  bool drained = true;  // false: kDrainTimeout passed first (what was left is counted as drops)
+  // From "stop receiving" until every actor had exited.
+  std::chrono::microseconds total{0};
+};
+
 class Gateway {
  public:
   // Starts everything; nullptr with `error` set when anything fails (nothing is left running).
@@ -36,8 +47,17 @@ class Gateway {
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  // Stops all actors and waits for them; idempotent. Ports and counters stay readable.
-  void stop();
+  // Stops receiving (and pauses the generator), lets what is inside the graph finish (batches
+  // in mailboxes, the reorder buffer, frames queued for a port) until no counter moves, at most
+  // tuning::kDrainTimeout, then stops all actors and waits for them: what still waited (for a
+  // handshake, for ARP/ND) is freed and counted as dropped. Idempotent (later calls return the
+  // first report). Ports and counters stay readable.
+  StopReport stop();
+  // After stop(): closes both ports, which gives back the mbufs they hold (a NIC's rx
+  // descriptors, an in-process port's rings), and returns every mempool of the process with its
+  // objects in use: all zero unless an mbuf leaked. Port stats stay readable; nothing may use
+  // the ports' rings afterwards.
+  std::vector<io::MempoolUsage> close_ports();
 
   const config::GatewayConfig& config() const;
   io::Port& port(config::PortRole role);

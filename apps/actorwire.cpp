@@ -17,6 +17,7 @@
 #include "apps/daemon_status.hpp"
 #include "apps/data_plane_watchdog.hpp"
 #include "apps/doctor.hpp"
+#include "apps/graceful_stop.hpp"
 #include "apps/live_stats.hpp"
 #include "apps/log.hpp"
 #include "apps/metrics_server.hpp"
@@ -164,8 +165,13 @@ int run(const RunOptions& options) {
   auto next_second = start + std::chrono::seconds(1);
   auto next_watchdog = start + watchdog.period();
   while (!g_stop) {
-    std::this_thread::sleep_until(watchdog.enabled() ? std::min(next_second, next_watchdog)
-                                                     : next_second);
+    const auto wake = watchdog.enabled() ? std::min(next_second, next_watchdog) : next_second;
+    // In short steps: a signal does not cut a sleep short (libstdc++ sleeps the rest), and a
+    // SIGTERM should not wait for the next second.
+    while (!g_stop && std::chrono::steady_clock::now() < wake) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (g_stop) break;
     const auto now = std::chrono::steady_clock::now();
     if (watchdog.enabled() && now >= next_watchdog) {
       watchdog.check();
@@ -197,8 +203,7 @@ int run(const RunOptions& options) {
   running = nullptr;
   metrics.reset();  // no request may read a gateway that is stopping
   control.reset();
-  gateway->stop();
-  stats.print_summary(std::cout);
+  apps::stop_gateway(*gateway, stats, std::cout, std::cerr);
   return 0;
 }
 

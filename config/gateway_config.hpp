@@ -106,11 +106,25 @@ struct InterfaceConfig {
   bool icmp_unreachable = false;
 };
 
+// 1 ms: what keeps an idle gateway (the embedded default, sink included) under 5 % of a core on
+// the small VMs CI runs on, where each timer wake-up costs ~20 us of CPU (nested
+// virtualisation); 100 us, the wake-up goal, costs 25-50 % of a core there (bench/README.md,
+// "Idle cost", has both measured). Where a wake-up costs the usual few microseconds, 100 us
+// meets both goals: set it so for the lowest latency after a quiet spell.
+inline constexpr std::uint32_t kDefaultIdleBackoffMaxUs = 1000;
+// Longer pauses save nothing measurable (the CAF scheduler and the control actor's timers cost
+// more by then) and would make the first packet after a quiet spell wait that long.
+inline constexpr std::uint32_t kMaxIdleBackoffMaxUs = 10000;
+
 struct DpdkConfig {
   std::vector<std::string> eal_args{"--no-huge", "-m", "1024", "--no-pci"};
   std::uint32_t mbuf_count = 8192;
   std::uint16_t rx_descriptors = 1024;
   std::uint16_t tx_descriptors = 1024;
+  // With no traffic, the polling actors pause between polls, each pause longer than the last up
+  // to this many microseconds (0: never pause, busy-poll). It bounds how late the first packet
+  // after a quiet spell is picked up; see kDefaultIdleBackoffMaxUs for the default's reasons.
+  std::uint32_t idle_backoff_max_us = kDefaultIdleBackoffMaxUs;
 };
 
 // How the actors that poll and transmit on ports (pipeline rx/tx, workers) get CPU time:
@@ -138,6 +152,8 @@ struct CryptoConfig {
 
 // The built-in traffic generator, attached when ports are in-process net_ring devices.
 struct GeneratorConfig {
+  // false: no generator even on net_ring ports, so the gateway idles (the idle-CPU test).
+  bool enabled = true;
   std::uint32_t flows = 1;
   std::vector<std::uint16_t> packet_sizes{64};  // inner IP packet sizes, used round-robin
   std::uint64_t rate_pps = 0;                   // 0 = as fast as the gateway accepts

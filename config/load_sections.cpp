@@ -353,7 +353,7 @@ void load_dpdk(Context& ctx, const toml::table& root, DpdkConfig& out) {
   const auto* table = section(ctx, root, "dpdk");
   if (table == nullptr) return;
   Table t(ctx, *table, "dpdk", "[dpdk]",
-          {"eal_args", "mbuf_count", "rx_descriptors", "tx_descriptors"});
+          {"eal_args", "mbuf_count", "rx_descriptors", "tx_descriptors", "idle_backoff_max_us"});
   if (const auto* args = t.array("eal_args", false, "EAL arguments as strings")) {
     out.eal_args.clear();
     for (std::size_t i = 0; i < args->size(); ++i) {
@@ -364,6 +364,7 @@ void load_dpdk(Context& ctx, const toml::table& root, DpdkConfig& out) {
     }
   }
   t.integer("mbuf_count", out.mbuf_count, 1024, std::numeric_limits<std::uint32_t>::max());
+  t.integer("idle_backoff_max_us", out.idle_backoff_max_us, 0, kMaxIdleBackoffMaxUs);
   for (const auto& [name, target] :
        {std::pair<std::string_view, std::uint16_t*>{"rx_descriptors", &out.rx_descriptors},
         {"tx_descriptors", &out.tx_descriptors}}) {
@@ -445,7 +446,8 @@ void load_generator(Context& ctx, const toml::table& root, GeneratorConfig& out)
   const auto* table = section(ctx, root, "generator");
   if (table == nullptr) return;
   Table t(ctx, *table, "generator", "[generator]",
-          {"flows", "packet_sizes", "rate_pps", "max_packets"});
+          {"enabled", "flows", "packet_sizes", "rate_pps", "max_packets"});
+  t.boolean("enabled", out.enabled);
   t.integer("flows", out.flows, 1, 65536);
   if (const auto* sizes = t.array("packet_sizes", false, "inner IP packet sizes in bytes")) {
     out.packet_sizes.clear();

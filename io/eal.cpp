@@ -111,6 +111,17 @@ rte_mempool* make_mbuf_pool(const std::string& name, std::uint32_t count, std::s
   return pool;
 }
 
+std::vector<MempoolUsage> mempool_usage() {
+  std::vector<MempoolUsage> out;
+  rte_mempool_walk(
+      [](rte_mempool* pool, void* arg) {
+        static_cast<std::vector<MempoolUsage>*>(arg)->push_back(
+            {pool->name, pool->size, rte_mempool_in_use_count(pool)});
+      },
+      &out);
+  return out;
+}
+
 void register_current_thread() {
   if (rte_lcore_id() == LCORE_ID_ANY) rte_thread_register();
 }

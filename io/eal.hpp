@@ -19,6 +19,16 @@ bool start_eal(const std::vector<std::string>& args, std::string& error);
 // failure. `name` must be unique in the process.
 rte_mempool* make_mbuf_pool(const std::string& name, std::uint32_t count, std::string& error);
 
+// A mempool and how many of its objects are taken (not in the pool nor in a per-lcore cache).
+struct MempoolUsage {
+  std::string name;
+  unsigned size = 0;
+  unsigned in_use = 0;
+};
+// Every mempool of the process (rte_mempool_walk), with rte_mempool_in_use_count: once a
+// gateway has stopped and closed its ports, an mbuf pool with mbufs in use has a leak.
+std::vector<MempoolUsage> mempool_usage();
+
 // Registers the calling non-EAL thread (e.g. a CAF scheduler thread) as an EAL lcore so that
 // mempool per-lcore caches work; safe to call more than once per thread.
 void register_current_thread();

@@ -180,20 +180,39 @@ std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config:
 }
 
 Port::~Port() {
+  close();
+  for (rte_ring* ring : inject_rings_) rte_ring_free(ring);
+  for (rte_ring* ring : capture_rings_) rte_ring_free(ring);
+}
+
+void Port::close() {
+  if (closed_) return;
+  if (started_) closed_stats_ = stats();
+  closed_ = true;
+  // A NIC's driver frees the mbufs posted to its rx descriptors when the port stops or closes.
   if (started_) rte_eth_dev_stop(id_);
   if (in_memory()) {
     // Removing the vdev releases the port and its name, so a later gateway in the same
     // process (tests) can create it again.
     // rte_eth_from_rings names its vdev "net_ring_<name>".
     rte_vdev_uninit(("net_ring_" + device_name(device_)).c_str());
+    // Frames nobody received (inject) or drained (capture): the rings are ours, not the PMD's.
+    for (const auto* rings : {&inject_rings_, &capture_rings_}) {
+      for (rte_ring* ring : *rings) {
+        void* object = nullptr;
+        while (rte_ring_dequeue(ring, &object) == 0) {
+          rte_pktmbuf_free(static_cast<rte_mbuf*>(object));
+        }
+      }
+    }
   } else if (started_) {
     rte_eth_dev_close(id_);
   }
-  for (rte_ring* ring : inject_rings_) rte_ring_free(ring);
-  for (rte_ring* ring : capture_rings_) rte_ring_free(ring);
+  started_ = false;
 }
 
 PortStats Port::stats() const {
+  if (closed_) return closed_stats_;
   rte_eth_stats raw{};
   rte_eth_stats_get(id_, &raw);
   return PortStats{raw.ipackets, raw.imissed, raw.opackets, raw.oerrors};

@@ -38,7 +38,7 @@ class Port {
   static std::unique_ptr<Port> open(const config::PortConfig& config,
                                     const config::DpdkConfig& dpdk, rte_mempool* pool,
                                     std::uint16_t queues, std::string& error);
-  ~Port();
+  ~Port();  // close()s
   Port(const Port&) = delete;
   Port& operator=(const Port&) = delete;
 
@@ -65,7 +65,12 @@ class Port {
   std::uint16_t tx_burst(std::uint16_t queue, rte_mbuf** mbufs, std::uint16_t count) {
     return rte_eth_tx_burst(id_, queue, mbufs, count);
   }
-  PortStats stats() const;
+  PortStats stats() const;  // after close(): the last values
+
+  // Stops the port and gives back every mbuf it holds: a NIC's rx descriptors (the driver frees
+  // them on stop/close), an in-process port's rings (frames nobody received or drained). Nothing
+  // may receive or transmit on it afterwards; stats() stays readable. Idempotent.
+  void close();
 
  private:
   Port() = default;
@@ -82,6 +87,8 @@ class Port {
   // starts, so it lives as long as the port.
   std::array<std::uint8_t, kRssKeySize> rss_key_ = kDefaultRssKey;
   bool started_ = false;
+  bool closed_ = false;
+  PortStats closed_stats_;
 };
 
 // True for device strings that name an in-process ring port ("net_ring0", "net_ring_lan").

@@ -157,7 +157,21 @@ grep -q "in use by a running actorwire named 'aw0'" "$work/second.out" ||
 kill -9 "$daemon"
 wait "$daemon" 2>/dev/null || true
 [[ -S "$sockets/aw0.sock" ]] || fail "kill -9 left no stale socket to take over"
-bounded 30 "$actorwire" run -c "$work/default.toml" -d 1 --socket-dir "$sockets" \
-  >"$work/takeover.out" 2>&1 || fail "start over a stale socket exited $?: $(tail -3 "$work/takeover.out")"
-[[ ! -e "$sockets/aw0.sock" ]] || fail "the socket outlived a normal exit"
-echo "3 passed, 0 failed"
+# The next start takes the stale socket over; SIGTERM under traffic then stops it: exit 0, the
+# final counters, the stop time, every mbuf back in its pool, and the socket removed.
+"$actorwire" run -c "$work/default.toml" -d 40 --socket-dir "$sockets" >"$work/takeover.out" 2>&1 &
+daemon=$!
+wait_for 30 "the daemon that took the stale socket over to answer" \
+  "$actorwire" stats --socket-dir "$sockets" --json
+kill -TERM "$daemon"
+set +e
+wait "$daemon"
+status=$?
+set -e
+[[ $status -eq 0 ]] || fail "SIGTERM: exit status $status: $(tail -5 "$work/takeover.out")"
+grep -q '^summary' "$work/takeover.out" || fail "SIGTERM: no summary: $(tail -5 "$work/takeover.out")"
+grep -qE '^stopped in [0-9.]+ ms' "$work/takeover.out" || fail "SIGTERM: no stop time"
+grep -q '^mbufs in use after stop: 0$' "$work/takeover.out" ||
+  fail "SIGTERM: $(grep -i mbufs "$work/takeover.out")"
+[[ ! -e "$sockets/aw0.sock" ]] || fail "the socket outlived SIGTERM"
+echo "4 passed, 0 failed"

@@ -187,6 +187,7 @@ TEST(ConfigLoad, BaseConfigLoads) {
   EXPECT_EQ(config.dpdk.eal_args,
             (std::vector<std::string>{"--no-huge", "-m", "1024", "--no-pci"}));
   EXPECT_EQ(config.dpdk.mbuf_count, 8192u);
+  EXPECT_EQ(config.dpdk.idle_backoff_max_us, 1000u);
   EXPECT_EQ(config.topology.kind, TopologyKind::kSingle);
   EXPECT_EQ(config.topology.batch_size, 32u);
   EXPECT_EQ(config.topology.mailbox_capacity, 8u);
@@ -197,6 +198,7 @@ TEST(ConfigLoad, BaseConfigLoads) {
   EXPECT_EQ(config.generator.flows, 16u);
   EXPECT_EQ(config.generator.packet_sizes, (std::vector<std::uint16_t>{64}));
   EXPECT_EQ(config.generator.rate_pps, 0u);
+  EXPECT_TRUE(config.generator.enabled);
 }
 
 TEST(ConfigLoad, AllKeysAreRead) {
@@ -210,13 +212,13 @@ TEST(ConfigLoad, AllKeysAreRead) {
        "kind = \"pipeline\"\ncrypto_workers = 8\nbatch_size = 64\nmailbox_capacity = 16\n"
        "backoff_min_us = 5\nbackoff_max_us = 50\nordered = true"},
       {31, "aead = \"libsodium\""},
-      {35, "packet_sizes = [64, 1280]\nrate_pps = 1000000\nmax_packets = 5000000"},
+      {35, "packet_sizes = [64, 1280]\nrate_pps = 1000000\nmax_packets = 5000000\nenabled = false"},
   });
   text += "\n[peer.static_session]\nsend_key = \"" + std::string(kSendKey) +
           "\"\nreceive_key = \"" + std::string(kReceiveKey) +
           "\"\nsend_index = 4294967295\nreceive_index = 7\n"
           "\n[dpdk]\neal_args = [\"-l\", \"0-1\"]\nmbuf_count = 16384\nrx_descriptors = 512\n"
-          "tx_descriptors = 2048\n";
+          "tx_descriptors = 2048\nidle_backoff_max_us = 0\n";
   const auto result = load(text);
   ASSERT_TRUE(result.ok()) << describe(result);
   const auto& config = *result.config;
@@ -254,6 +256,8 @@ TEST(ConfigLoad, AllKeysAreRead) {
   EXPECT_EQ(config.dpdk.mbuf_count, 16384u);
   EXPECT_EQ(config.dpdk.rx_descriptors, 512);
   EXPECT_EQ(config.dpdk.tx_descriptors, 2048);
+  EXPECT_EQ(config.dpdk.idle_backoff_max_us, 0u);
+  EXPECT_FALSE(config.generator.enabled);
 }
 
 TEST(ConfigLoad, ShippedExamplesLoad) {
@@ -731,6 +735,13 @@ TEST(ConfigLoad, OutOfRange) {
                "expected a power of two from 32 to 32768, got 1000");
   expect_error(base() + "[dpdk]\ntx_descriptors = 65536\n", 37, "dpdk.tx_descriptors",
                "power of two");
+  expect_error(base() + "[dpdk]\nidle_backoff_max_us = 10001\n", 37, "dpdk.idle_backoff_max_us",
+               "0 to 10000, got 10001");
+  expect_error(base() + "[dpdk]\nidle_backoff_max_us = -1\n", 37, "dpdk.idle_backoff_max_us",
+               "got -1");
+  expect_error(base() + "[dpdk]\nidle_backoff_max_us = \"100us\"\n", 37, "dpdk.idle_backoff_max_us",
+               "integer");
+  expect_error(with_line(35, "enabled = 0"), 35, "generator.enabled", "boolean");
 }
 
 TEST(ConfigLoad, StaticSession) {

@@ -24,9 +24,24 @@ inline constexpr int kEmptyLoopsBeforeYield = 4;
 // A scheduled (not detached) poller whose queues were empty looks again after this long; it
 // frees the scheduler thread for other actors meanwhile.
 inline constexpr auto kIdlePause = std::chrono::microseconds(20);
+// Idle back-off (common/idle_backoff.hpp, [dpdk] idle_backoff_max_us): a poller on a thread of
+// its own keeps polling at full speed for this many empty polls in a row (a few microseconds: a
+// gap between bursts under load costs no sleep), then sleeps 1 us, 2 us, 4 us, ... up to the
+// configured maximum.
+inline constexpr unsigned kEmptyPollsBeforeSleep = 32;
+inline constexpr auto kFirstIdleSleep = std::chrono::microseconds(1);
+// Timer slack of a sleeping poller's thread: Linux lets a sleep run late by the thread's slack
+// (50 us by default) to batch wake-ups, which would add up to 50 us to every first packet.
+inline constexpr unsigned long kIdleSleepTimerSlackNs = 1000;
 // The generator retries a full ring after this long; the sink polls empty rings this often.
 inline constexpr auto kGeneratorPause = std::chrono::microseconds(20);
 inline constexpr auto kSinkPause = std::chrono::microseconds(50);
+// The sink stands for the wire, not the gateway: when idle it backs off up to this many times the
+// gateway's idle_backoff_max_us (with 1 ms: 4 ms, which its 1024-frame rings plus the gateway's
+// kTxHighWater-frame queue cover up to ~500 kpps), so the harness does not cost an idle gateway
+// more CPU than the gateway itself (each of its polls wakes CAF's timer thread twice and a
+// scheduler thread once).
+inline constexpr int kSinkBackoffFactor = 4;
 inline constexpr unsigned kGeneratorBurst = 32;
 inline constexpr unsigned kSinkBurst = 64;
 
@@ -59,5 +74,17 @@ inline constexpr auto kActivityReportInterval = std::chrono::milliseconds(100);
 inline constexpr auto kHandshakeRequestInterval = std::chrono::seconds(1);
 // The control actor checks its timers this often.
 inline constexpr auto kControlTickInterval = std::chrono::milliseconds(50);
+
+// --- stopping -------------------------------------------------------------------------------
+// Gateway::stop() stops receiving, then lets what is inside the graph (batches in mailboxes, the
+// ordered pipeline's reorder buffer, frames queued for a port) finish until no mailbox holds a
+// batch and no counter has moved for kDrainQuietPeriod (plus the longest idle sleep, so a
+// sleeping poller had its turn), at most kDrainTimeout; then the actors exit and free what
+// still waits (packets staged for a handshake, frames parked for ARP/ND), counted as drops.
+// In-flight batches finish in microseconds; the quiet period is long enough for a busy 2-core
+// VM that takes a scheduler thread away for milliseconds. The bound is what a stuck stage may
+// cost a SIGTERM.
+inline constexpr auto kDrainQuietPeriod = std::chrono::milliseconds(10);
+inline constexpr auto kDrainTimeout = std::chrono::milliseconds(500);
 
 }  // namespace actorwire::actors::tuning

@@ -4,6 +4,8 @@
 // the tunnel MTU. No CAF here.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -44,6 +46,15 @@ struct DataPlaneEnv {
   // The control actor's counters: whoever sends it a handshake message notes it there, which
   // is how the control actor knows its backlog ("under load"). Null without a control actor.
   std::shared_ptr<StageCounters> control_counters;
+  // The polling actors' idle back-off ([dpdk] idle_backoff_max_us; 0: busy-poll).
+  std::chrono::microseconds idle_backoff_max{0};
+  // Cleared when the gateway stops: the actors stop receiving and finish what is inside
+  // (Gateway::stop). Owned by the gateway, which outlives every actor; null: always receive.
+  const std::atomic<bool>* receiving = nullptr;
+
+  bool may_receive() const {
+    return receiving == nullptr || receiving->load(std::memory_order_relaxed);
+  }
 
   // Each actor seals and opens with an AEAD of its own (they keep per-call state).
   std::unique_ptr<crypto::Aead> make_aead() const { return crypto::make_aead(aead); }
@@ -72,6 +83,7 @@ inline DataPlaneEnv make_data_plane_env(const config::GatewayConfig& config, io:
   }
   env.mss_clamping = config.interface.mss_clamping;
   env.icmp_unreachable = config.interface.icmp_unreachable;
+  env.idle_backoff_max = std::chrono::microseconds(config.dpdk.idle_backoff_max_us);
   return env;
 }
 

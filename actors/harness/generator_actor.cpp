@@ -16,10 +16,12 @@ namespace {
 
 constexpr unsigned kBurst = tuning::kGeneratorBurst;
 static_assert(kBurst <= io::TrafficInjector::kMaxBurst);
-// Nothing to do (port full, pool empty, or not yet due): yield the thread this long.
+// Nothing to do (port full, pool empty, not yet due, paused): yield the thread at least this
+// long (longer while it stays so: the idle back-off).
 constexpr auto kPause = tuning::kGeneratorPause;
 
 struct GeneratorState {
+  std::optional<PollPacer> pacer;  // paused, or a port that stays full: the idle back-off
   Clock::time_point start;
   std::uint64_t offered = 0;
   std::uint64_t rate = 0;                       // the rate `start` belongs to
@@ -70,16 +72,18 @@ caf::behavior generator_behavior(caf::stateful_actor<GeneratorState>* self,
   // Computes every flow's queue (a frame per flow) once, before the first frame goes out.
   self->state.injector.emplace(context->traffic, context->rings, context->pool);
   self->state.start = Clock::now();
+  self->state.pacer.emplace(false, context->idle_backoff_max, kPause);
   self->send(self, poll_atom::value);
   return {
       [self, context](poll_atom) {
+        self->state.pacer->resumed(*context->counters);
         const bool busy = run_poll(*context->counters, PollLimits{tuning::kHarnessBurstsPerPoll, 1},
                                    [&] { return offer_burst(*context, self->state); });
         if (context->max_packets != 0 && self->state.offered >= context->max_packets) {
           context->finished = true;
           return;  // stay alive (counters, exit) but stop offering
         }
-        schedule_next_poll(self, busy, kPause);
+        schedule_next_poll(self, self->state.pacer->after_poll(busy, *context->counters));
       },
   };
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -28,7 +29,8 @@ struct GeneratorContext {
   std::atomic<bool> paused{false};
   std::uint64_t max_packets = 0;  // 0 = unbounded
   std::shared_ptr<StageCounters> counters;
-  std::atomic<bool> finished{false};  // set once max_packets have been offered
+  std::chrono::microseconds idle_backoff_max{0};  // like the gateway's pollers
+  std::atomic<bool> finished{false};              // set once max_packets have been offered
 };
 
 caf::actor spawn_generator_actor(caf::actor_system& system,

@@ -2,6 +2,7 @@
 // the mbufs — the "wire" behind the gateway on the embedded default.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
@@ -15,6 +16,7 @@ namespace actorwire::actors {
 struct SinkContext {
   std::vector<rte_ring*> rings;  // capture rings to drain: every queue's, of every port
   std::shared_ptr<StageCounters> counters;
+  std::chrono::microseconds idle_backoff_max{0};  // like the gateway's pollers
 };
 
 caf::actor spawn_sink_actor(caf::actor_system& system, std::shared_ptr<SinkContext> context);

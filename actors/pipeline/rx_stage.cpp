@@ -2,7 +2,8 @@
 // lookup, while lookup has credit for it. Without credit it stops polling and backs off
 // exponentially (backoff_min_us .. backoff_max_us), so the ports' rings fill and the "NIC"
 // drops (rx-missed): the only place the gateway sheds overload. A returned credit ends the
-// back-off at once.
+// back-off at once. With empty ports it backs off too (idle back-off, runtime/poll_loop.hpp),
+// and once the gateway stops it receives nothing more.
 #include <rte_mbuf.h>
 
 #include <algorithm>
@@ -19,8 +20,6 @@
 namespace actorwire::actors {
 namespace {
 
-// Scheduled mode with empty ports: look again after this long.
-
 struct RxState {
   std::shared_ptr<PipelineContext> context;
   caf::actor lookup;
@@ -34,6 +33,7 @@ struct RxState {
   // Each scheduled poll carries a generation; only the latest counts, so ending a back-off
   // early (a fresh poll) does not leave the back-off's delayed poll running a second loop.
   std::uint64_t poll_generation = 0;
+  std::optional<PollPacer> pacer;  // full speed under traffic, idle back-off without
 };
 
 using RxActor = caf::stateful_actor<RxState>;
@@ -89,6 +89,9 @@ void poll(RxActor* self) {
   PipelineContext& context = *state.context;
   StageCounters& counters = *context.rx_counters;
   io::register_current_thread();
+  state.pacer->resumed(counters);
+  // The gateway is stopping: receive nothing more (what is inside the pipeline finishes).
+  if (!context.env->may_receive()) return;
   if (!state.credits.available()) {
     // Lookup is full: stop polling, wait exponentially longer while it stays full. Waiting for
     // credit is not being stuck (the stage that holds it is): liveness for the watchdog.
@@ -115,15 +118,16 @@ void poll(RxActor* self) {
           received = receive(self, *context.env->wan, true) || received;
         return received;
       });
-  // Detached: busy-poll (the thread is ours). Scheduled: yield the thread when idle.
-  schedule_poll(self, received_any || context.settings.detached_io ? std::chrono::microseconds(0)
-                                                                   : tuning::kIdlePause);
+  // Detached: busy-poll (the thread is ours), sleep when idle. Scheduled: yield the thread
+  // when idle.
+  schedule_poll(self, state.pacer->after_poll(received_any, counters));
 }
 
 caf::behavior rx_behavior(RxActor* self, const std::shared_ptr<PipelineContext>& context) {
   self->state.context = context;
   self->state.batch = std::min<std::size_t>(context->settings.batch_size, tuning::kMaxBurst);
   self->state.credits = CreditWindow(context->settings.mailbox_capacity);
+  self->state.pacer.emplace(context->settings.detached_io, context->env->idle_backoff_max);
   return {
       [self](const PipelineWiring& wiring) {
         self->state.lookup = wiring.lookup;

@@ -29,6 +29,20 @@ struct TxState {
   // Credits owed to senders (crypto worker index or kLookupEdge) while the ports are full.
   std::vector<std::uint32_t> owed;
   bool retry_scheduled = false;
+
+  // Batches still waiting in the reorder buffer when the actor goes (the stop's drain gave up
+  // on the one they wait for): count their packets in here, so the drops (shutdown) their
+  // BatchData counts on the way out balance.
+  ~TxState() {
+    if (!context) return;
+    for (const auto& stream : early) {
+      for (const auto& [sequence, batch] : stream) {
+        for (const PacketSlot& slot : batch.data->slots) {
+          if (slot.mbuf != nullptr) context->tx_counters->packets_in.add(1);
+        }
+      }
+    }
+  }
 };
 
 using TxActor = caf::stateful_actor<TxState>;

@@ -73,8 +73,9 @@ class DataPathLoop {
     for (const auto& [ip, mac] : wan_.take_learned()) out.push_back({true, ip, mac});
     return out;
   }
-  // Whether the last poll moved packets (scheduled workers pause when idle).
+  // Whether the last poll moved packets (or still has some to send): no idle back-off then.
   bool last_poll_busy() const { return last_poll_busy_; }
+  StageCounters& counters() { return counters_; }
 
   // The neighbour a sibling worker learned (ARP and ND arrive on one queue only).
   void learn_neighbour(bool wan, const config::IpAddress& ip, const config::MacAddress& mac) {
@@ -91,13 +92,18 @@ class DataPathLoop {
     // is dropped there (rx-missed), never in the middle of the gateway. A momentarily empty
     // ring is common at high rates (the feeder refills in bursts): look again a few times
     // rather than paying a CAF message and a clock read.
-    last_poll_busy_ = run_poll(
+    // Once the gateway stops, nothing more is received; the loop only sends what it holds.
+    const bool moved = run_poll(
         counters_, {tuning::kDataPathBurstsPerPoll, tuning::kEmptyLoopsBeforeYield}, [this] {
-          const std::size_t received = has_room() ? receive_lan() + receive_wan() : 0;
+          const std::size_t received =
+              has_room() && env_.may_receive() ? receive_lan() + receive_wan() : 0;
           lan_.flush();
           wan_.flush();
           return received > 0;
         });
+    // Frames a full port did not take yet keep the loop at full speed too: no idle back-off
+    // while a port drains.
+    last_poll_busy_ = moved || lan_.queued() > 0 || wan_.queued() > 0;
     lan_.expire_waiting(now_);
     wan_.expire_waiting(now_);
     report_activity();

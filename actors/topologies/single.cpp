@@ -1,9 +1,9 @@
 // Topology `single` (the paper's Variant 1): one actor does everything on the data plane, both
-// directions, on a thread of its own (it busy-polls). Outbound: LAN rx, allowed-IPs lookup,
-// counter, seal, outer headers, WAN tx. Inbound: WAN rx, receiver-index lookup, open, replay
-// window, allowed-IPs source check, LAN tx. Handshake messages go to the control actor, whose
-// answers (datagrams, keypairs, keepalives) come back as messages. It answers ARP on both
-// ports. It runs the same engine as the workers (DataPathLoop), with no lock.
+// directions, on a thread of its own (it busy-polls, and backs off when idle). Outbound: LAN rx,
+// allowed-IPs lookup, counter, seal, outer headers, WAN tx. Inbound: WAN rx, receiver-index lookup,
+// open, replay window, allowed-IPs source check, LAN tx. Handshake messages go to the control
+// actor, whose answers (datagrams, keypairs, keepalives) come back as messages. It answers ARP on
+// both ports. It runs the same engine as the workers (DataPathLoop), with no lock.
 #include "actors/topologies/data_path_loop.hpp"
 #include "actors/topologies/topology.hpp"
 
@@ -12,19 +12,24 @@ namespace {
 
 struct SingleState {
   std::unique_ptr<detail::DataPathLoop<NoLock>> loop;
+  std::optional<PollPacer> pacer;
 };
 
 caf::behavior single_behavior(caf::stateful_actor<SingleState>* self,
                               const std::shared_ptr<DataPathContext<NoLock>>& context) {
   self->state.loop = std::make_unique<detail::DataPathLoop<NoLock>>(self, *context);
+  self->state.pacer.emplace(true, context->env->idle_backoff_max);
   // Keep the context (peer state, counters) alive as long as the loop runs.
   self->attach_functor([context] {});
   self->send(self, poll_atom::value);
   return {
       [self](poll_atom) {
-        self->state.loop->poll();
-        self->state.loop->take_learned();  // no siblings to tell
-        self->send(self, poll_atom::value);
+        auto& loop = *self->state.loop;
+        loop.poll();
+        loop.take_learned();  // no siblings to tell
+        // Its thread is its own: busy-polls under traffic, sleeps a growing pause when idle.
+        schedule_next_poll(self,
+                           self->state.pacer->after_poll(loop.last_poll_busy(), loop.counters()));
       },
       [self](ControlOutput& out) { self->state.loop->apply(out); },
   };

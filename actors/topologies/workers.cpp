@@ -45,6 +45,7 @@ config::MacAddress unpack_mac(std::uint64_t packed) {
 template <class Lock>
 struct WorkerState {
   std::unique_ptr<detail::DataPathLoop<Lock>> loop;
+  std::optional<PollPacer> pacer;
   std::vector<caf::actor> siblings;
 };
 
@@ -52,14 +53,16 @@ template <class Lock>
 caf::behavior worker_behavior(caf::stateful_actor<WorkerState<Lock>>* self,
                               std::shared_ptr<DataPathContext<Lock>> context, bool detached) {
   self->state.loop = std::make_unique<detail::DataPathLoop<Lock>>(self, *context);
+  self->state.pacer.emplace(detached, context->env->idle_backoff_max);
   self->attach_functor([context] {});
   return {
       [self](const std::vector<caf::actor>& siblings) {
         self->state.siblings = siblings;
         self->send(self, poll_atom::value);
       },
-      [self, detached](poll_atom) {
+      [self](poll_atom) {
         auto& loop = *self->state.loop;
+        self->state.pacer->resumed(loop.counters());
         loop.poll();
         for (const auto& learned : loop.take_learned()) {
           const auto [high, low] = pack_address(learned.ip);
@@ -71,8 +74,10 @@ caf::behavior worker_behavior(caf::stateful_actor<WorkerState<Lock>>* self,
             }
           }
         }
-        // Detached: busy-poll (the thread is ours). Scheduled: yield the thread when idle.
-        schedule_next_poll(self, detached || loop.last_poll_busy(), tuning::kIdlePause);
+        // Detached: busy-poll (the thread is ours), sleep when idle. Scheduled: yield the
+        // thread when idle.
+        schedule_next_poll(self,
+                           self->state.pacer->after_poll(loop.last_poll_busy(), loop.counters()));
       },
       [self](neighbour_atom, bool wan, bool is_v6, std::uint64_t high, std::uint64_t low,
              std::uint64_t mac) {

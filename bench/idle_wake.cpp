@@ -1,0 +1,260 @@
+// What an idle gateway costs and how fast it wakes up ([dpdk] idle_backoff_max_us):
+//   1. idle CPU: the gateway on its embedded default (in-process ring ports, sink attached, no
+//      generator), the process's CPU time (getrusage: every thread, CAF's included) over a few
+//      idle seconds, as a share of one core;
+//   2. wake-up latency: single packets, each after a random quiet spell long enough for the
+//      back-off to reach its maximum; the time from the enqueue on the LAN ring to the
+//      encrypted frame on the WAN ring (this program polls the WAN ring itself);
+//   3. how late a sleep wakes: std::this_thread::sleep_for on a thread of its own (default
+//      timer slack, and the 1 us slack the detached pollers set) against a CAF delayed_send to
+//      a scheduled actor (CAF's timer thread, then a scheduler thread): the two ways a poller
+//      can pause.
+// Usage: idle_wake [-t TOPOLOGY] [-w WORKERS] [-b BACKOFF_US ...] [--idle-seconds S] [--tries N]
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <iostream>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actors/common/tuning.hpp"
+#include "actors/gateway.hpp"
+#include "actors/runtime/messages.hpp"
+#include "caf/all.hpp"
+#include "config/default_config.hpp"
+#include "config/load_config.hpp"
+#include "io/eal.hpp"
+#include "io/traffic_generator.hpp"
+
+using namespace actorwire;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double cpu_seconds() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  const auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+struct Percentiles {
+  double median = 0, p99 = 0, max = 0;
+};
+
+Percentiles percentiles(std::vector<double> samples) {
+  if (samples.empty()) return {};
+  std::sort(samples.begin(), samples.end());
+  const auto at = [&](double q) {
+    return samples[std::min(samples.size() - 1, static_cast<std::size_t>(q * samples.size()))];
+  };
+  return {at(0.5), at(0.99), samples.back()};
+}
+
+std::string describe(const Percentiles& p) {
+  char text[96];
+  std::snprintf(text, sizeof text, "median %6.1f us, p99 %6.1f us, max %6.1f us", p.median, p.p99,
+                p.max);
+  return text;
+}
+
+struct Options {
+  std::string topology = "single";
+  std::uint32_t workers = 1;
+  std::vector<std::uint32_t> backoffs{0, 100, config::kDefaultIdleBackoffMaxUs};
+  double idle_seconds = 3;
+  unsigned tries = 300;
+  bool skip_sleep_comparison = false;
+};
+
+std::unique_ptr<actors::Gateway> start(const config::GatewayConfig& base, std::uint32_t backoff,
+                                       bool sink_wan) {
+  config::GatewayConfig config = base;
+  config.dpdk.idle_backoff_max_us = backoff;
+  config.generator.enabled = false;
+  actors::GatewayOptions options;
+  options.sink_wan = sink_wan;
+  std::string error;
+  auto gateway = actors::Gateway::start(config, options, error);
+  if (!gateway) std::cerr << "idle_wake: " << error << "\n";
+  return gateway;
+}
+
+// Share of one core the idle process used over `seconds` (after a settling second).
+bool idle_cpu(const config::GatewayConfig& base, std::uint32_t backoff, double seconds) {
+  auto gateway = start(base, backoff, true);
+  if (!gateway) return false;
+  std::this_thread::sleep_for(std::chrono::seconds(1));  // start-up work (handshake actor)
+  const double cpu_before = cpu_seconds();
+  const auto wall_before = Clock::now();
+  std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+  const double cpu = cpu_seconds() - cpu_before;
+  const double wall = std::chrono::duration<double>(Clock::now() - wall_before).count();
+  const actors::StopReport stopped = gateway->stop();
+  std::printf("  idle CPU %6.1f %% of a core (%.2f s CPU in %.2f s); stopped in %.1f ms\n",
+              100.0 * cpu / wall, cpu, wall, static_cast<double>(stopped.total.count()) / 1e3);
+  return true;
+}
+
+// First-packet latency after quiet spells of 5..15 ms (the back-off reaches its maximum in
+// well under 1 ms).
+bool wake_latency(const config::GatewayConfig& base, std::uint32_t backoff, unsigned tries) {
+  auto gateway = start(base, backoff, false);
+  if (!gateway) return false;
+  std::string error;
+  static int pools = 0;
+  rte_mempool* pool = io::make_mbuf_pool("idle_wake_" + std::to_string(pools++), 1024, error);
+  if (pool == nullptr) {
+    std::cerr << "idle_wake: " << error << "\n";
+    return false;
+  }
+  io::Port& lan = gateway->port(config::PortRole::kLan);
+  rte_ring* wan_out = gateway->port(config::PortRole::kWan).capture_ring();
+  io::TrafficPattern pattern;
+  pattern.destination_mac = lan.identity().mac;
+  pattern.source_ip = 0x0A000064;
+  pattern.destination_prefix = base.peers.at(0).allowed_ips.at(0);
+  const io::TrafficGenerator traffic(pattern);
+  std::mt19937 random(1);
+  std::uniform_int_distribution<int> quiet_us(5000, 15000);
+  std::vector<double> latencies;
+  unsigned lost = 0;
+  for (unsigned i = 0; i < tries; ++i) {
+    std::this_thread::sleep_for(std::chrono::microseconds(quiet_us(random)));
+    // A frame that came after its try gave up must not count for this one.
+    for (void* late = nullptr; rte_ring_dequeue(wan_out, &late) == 0;) {
+      rte_pktmbuf_free(static_cast<rte_mbuf*>(late));
+    }
+    rte_mbuf* mbuf = rte_pktmbuf_alloc(pool);
+    if (mbuf == nullptr || !traffic.fill(mbuf, i)) {
+      std::cerr << "idle_wake: cannot build a frame\n";
+      return false;
+    }
+    const std::uint64_t sent = rte_rdtsc();
+    if (rte_ring_enqueue(lan.inject_ring(), mbuf) != 0) {
+      rte_pktmbuf_free(mbuf);
+      ++lost;
+      continue;
+    }
+    void* out = nullptr;
+    const std::uint64_t deadline = sent + rte_get_tsc_hz() / 10;  // 100 ms: lost
+    while (rte_ring_dequeue(wan_out, &out) != 0 && rte_rdtsc() < deadline) {
+    }
+    if (out == nullptr) {
+      ++lost;
+      continue;
+    }
+    latencies.push_back(static_cast<double>(rte_rdtsc() - sent) * 1e6 /
+                        static_cast<double>(rte_get_tsc_hz()));
+    rte_pktmbuf_free(static_cast<rte_mbuf*>(out));
+  }
+  gateway->stop();
+  gateway->close_ports();
+  gateway.reset();
+  rte_mempool_free(pool);
+  std::printf("  first packet after idle (%zu tries%s): %s\n", latencies.size(),
+              lost ? (", " + std::to_string(lost) + " lost").c_str() : "",
+              describe(percentiles(latencies)).c_str());
+  return true;
+}
+
+// How late each way of pausing `pause` wakes up.
+void compare_sleeps(std::chrono::microseconds pause, unsigned samples) {
+  const auto late_us = [pause](Clock::duration slept) {
+    return std::chrono::duration<double, std::micro>(slept - pause).count();
+  };
+  const auto sleeps = [&](bool low_slack) {
+    std::vector<double> out;
+    std::thread([&] {
+      if (low_slack) prctl(PR_SET_TIMERSLACK, actors::tuning::kIdleSleepTimerSlackNs, 0, 0, 0);
+      for (unsigned i = 0; i < samples; ++i) {
+        const auto start = Clock::now();
+        std::this_thread::sleep_for(pause);
+        out.push_back(late_us(Clock::now() - start));
+      }
+    }).join();
+    return out;
+  };
+  std::printf("  sleep_for on a thread of its own, default slack: %s\n",
+              describe(percentiles(sleeps(false))).c_str());
+  std::printf("  sleep_for on a thread of its own, 1 us slack:    %s\n",
+              describe(percentiles(sleeps(true))).c_str());
+  caf::actor_system_config config;
+  caf::actor_system system(config);
+  std::promise<std::vector<double>> result;
+  auto done = result.get_future();
+  struct State {
+    std::vector<double> late;
+    Clock::time_point sent;
+  };
+  system.spawn([&, samples](caf::stateful_actor<State>* self) -> caf::behavior {
+    self->state.sent = Clock::now();
+    self->delayed_send(self, pause, actors::tick_atom::value);
+    return {[&, self, samples](actors::tick_atom) {
+      self->state.late.push_back(late_us(Clock::now() - self->state.sent));
+      if (self->state.late.size() == samples) {
+        result.set_value(self->state.late);
+        self->quit();
+        return;
+      }
+      self->state.sent = Clock::now();
+      self->delayed_send(self, pause, actors::tick_atom::value);
+    }};
+  });
+  std::printf("  CAF delayed_send to a scheduled actor:           %s\n",
+              describe(percentiles(done.get())).c_str());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"idle CPU and first-packet latency of an idle gateway (idle_backoff_max_us)"};
+  Options options;
+  app.add_option("-t,--topology", options.topology, config::topology_kind_names(" | "));
+  app.add_option("-w,--workers", options.workers, "crypto workers");
+  app.add_option("-b,--backoff-us", options.backoffs,
+                 "idle_backoff_max_us values to measure (repeatable)");
+  app.add_option("--idle-seconds", options.idle_seconds, "idle seconds measured");
+  app.add_option("--tries", options.tries, "packets sent after a quiet spell");
+  app.add_flag("--skip-sleep-comparison", options.skip_sleep_comparison,
+               "do not compare sleep_for with delayed_send");
+  CLI11_PARSE(app, argc, argv);
+  auto loaded = config::load_config_string(config::default_config_toml(), "<embedded default>");
+  if (!loaded.ok()) return 2;
+  config::GatewayConfig base = *loaded.config;
+  const auto kind = config::parse_topology_kind(options.topology);
+  if (!kind) {
+    std::cerr << "idle_wake: unknown topology " << options.topology << "\n";
+    return 2;
+  }
+  base.topology.kind = *kind;
+  base.topology.crypto_workers = options.workers;
+  std::printf("idle_wake: topology %s, %u worker(s), %u cores\n", options.topology.c_str(),
+              options.workers, std::thread::hardware_concurrency());
+  for (std::uint32_t backoff : options.backoffs) {
+    std::printf("idle_backoff_max_us = %u%s\n", backoff, backoff == 0 ? " (busy-poll)" : "");
+    if (!idle_cpu(base, backoff, options.idle_seconds)) return 1;
+    if (!wake_latency(base, backoff, options.tries)) return 1;
+    std::fflush(stdout);
+  }
+  if (!options.skip_sleep_comparison) {
+    for (auto pause : {std::chrono::microseconds(20), std::chrono::microseconds(100)}) {
+      std::printf("how late a %lld us pause wakes (1000 samples):\n",
+                  static_cast<long long>(pause.count()));
+      compare_sleeps(pause, 1000);
+    }
+  }
+  return 0;
+}
