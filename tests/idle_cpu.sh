@@ -9,6 +9,10 @@ set -euo pipefail
 actorwire="$1"
 backoff="${IDLE_BACKOFF_MAX_US:-}"
 limit_percent=5
+# The ASan/UBSan build (scripts/test.sh exports ASAN_OPTIONS for it) pays its instrumentation on
+# every wake-up: 6.8 % seen in CI. The goal is checked on the optimised build; the sanitizer
+# run still tells back-off (a few %) from busy-polling (~100 %).
+if [[ -n "${ASAN_OPTIONS:-}" ]]; then limit_percent=20; fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
