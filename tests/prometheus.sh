@@ -31,16 +31,8 @@ for tool in prometheus promtool curl python3; do
   command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/install-deps.sh --test)"
 done
 
-# wait_for SECONDS WHAT COMMAND...: polls COMMAND every 0.2 s until it succeeds.
-wait_for() {
-  local seconds="$1" what="$2"
-  shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || fail "timed out after $seconds s waiting for $what"
-    sleep 0.2
-  done
-}
+# shellcheck source=tests/wait_for.sh
+source "$(dirname "$0")/wait_for.sh"
 # Two loopback ports nobody listens on (the kernel's picks, released again).
 read -r metrics_port prometheus_port < <(python3 -c '
 import socket
