@@ -44,12 +44,15 @@ TEST(IdleBackoff, ZeroNeverPauses) {
   for (long pause : pauses(backoff, 1000)) ASSERT_EQ(pause, 0);
 }
 
-TEST(IdleBackoff, ScheduledPausesAtOnceFromItsFirstPause) {
+TEST(IdleBackoff, ScheduledPausesItsFirstPauseAWhileThenDoubles) {
+  const unsigned patience = tuning::kScheduledPausesBeforeBackoff;
   IdleBackoff backoff = IdleBackoff::scheduled(microseconds(100));
+  for (unsigned i = 0; i < patience; ++i) ASSERT_EQ(backoff.after_poll(false).count(), 20);
   EXPECT_EQ(pauses(backoff, 5), (std::vector<long>{20, 40, 80, 100, 100}));
   // Busy-poll setting: the fixed pause a scheduled poller always had.
   IdleBackoff fixed = IdleBackoff::scheduled(microseconds(0));
-  EXPECT_EQ(pauses(fixed, 3), (std::vector<long>{20, 20, 20}));
+  for (long pause : pauses(fixed, patience + 10)) ASSERT_EQ(pause, 20);
   IdleBackoff sink = IdleBackoff::scheduled(microseconds(1000), microseconds(50));
+  pauses(sink, patience);
   EXPECT_EQ(pauses(sink, 6), (std::vector<long>{50, 100, 200, 400, 800, 1000}));
 }

@@ -187,7 +187,7 @@ TEST(ConfigLoad, BaseConfigLoads) {
   EXPECT_EQ(config.dpdk.eal_args,
             (std::vector<std::string>{"--no-huge", "-m", "1024", "--no-pci"}));
   EXPECT_EQ(config.dpdk.mbuf_count, 8192u);
-  EXPECT_EQ(config.dpdk.idle_backoff_max_us, 1000u);
+  EXPECT_EQ(config.dpdk.idle_backoff_max_us, 2000u);
   EXPECT_EQ(config.topology.kind, TopologyKind::kSingle);
   EXPECT_EQ(config.topology.batch_size, 32u);
   EXPECT_EQ(config.topology.mailbox_capacity, 8u);

@@ -25,10 +25,12 @@ inline constexpr int kEmptyLoopsBeforeYield = 4;
 // frees the scheduler thread for other actors meanwhile.
 inline constexpr auto kIdlePause = std::chrono::microseconds(20);
 // Idle back-off (common/idle_backoff.hpp, [dpdk] idle_backoff_max_us): a poller on a thread of
-// its own keeps polling at full speed for this many empty polls in a row (a few microseconds: a
-// gap between bursts under load costs no sleep), then sleeps 1 us, 2 us, 4 us, ... up to the
-// configured maximum.
-inline constexpr unsigned kEmptyPollsBeforeSleep = 32;
+// its own keeps polling at full speed for this many empty polls in a row (~100-250 us: a gap
+// between bursts under load costs no sleep), then sleeps 1 us, 2 us, 4 us, ... up to the
+// configured maximum. A scheduled poller pauses kIdlePause for kScheduledPausesBeforeBackoff
+// empty polls (as it always did), then doubles its pause up to the maximum.
+inline constexpr unsigned kEmptyPollsBeforeSleep = 256;
+inline constexpr unsigned kScheduledPausesBeforeBackoff = 8;
 inline constexpr auto kFirstIdleSleep = std::chrono::microseconds(1);
 // Timer slack of a sleeping poller's thread: Linux lets a sleep run late by the thread's slack
 // (50 us by default) to batch wake-ups, which would add up to 50 us to every first packet.
@@ -37,11 +39,11 @@ inline constexpr unsigned long kIdleSleepTimerSlackNs = 1000;
 inline constexpr auto kGeneratorPause = std::chrono::microseconds(20);
 inline constexpr auto kSinkPause = std::chrono::microseconds(50);
 // The sink stands for the wire, not the gateway: when idle it backs off up to this many times the
-// gateway's idle_backoff_max_us (with 1 ms: 4 ms, which its 1024-frame rings plus the gateway's
+// gateway's idle_backoff_max_us (with 2 ms: 4 ms, which its 1024-frame rings plus the gateway's
 // kTxHighWater-frame queue cover up to ~500 kpps), so the harness does not cost an idle gateway
 // more CPU than the gateway itself (each of its polls wakes CAF's timer thread twice and a
 // scheduler thread once).
-inline constexpr int kSinkBackoffFactor = 4;
+inline constexpr int kSinkBackoffFactor = 2;
 inline constexpr unsigned kGeneratorBurst = 32;
 inline constexpr unsigned kSinkBurst = 64;
 

@@ -16,12 +16,12 @@ namespace {
 
 constexpr unsigned kBurst = tuning::kGeneratorBurst;
 static_assert(kBurst <= io::TrafficInjector::kMaxBurst);
-// Nothing to do (port full, pool empty, not yet due, paused): yield the thread at least this
-// long (longer while it stays so: the idle back-off).
+// Nothing to do (port full, pool empty, not yet due): yield the thread this long (paused: the
+// idle back-off, longer and longer).
 constexpr auto kPause = tuning::kGeneratorPause;
 
 struct GeneratorState {
-  std::optional<PollPacer> pacer;  // paused, or a port that stays full: the idle back-off
+  std::optional<PollPacer> pacer;  // paused: the idle back-off
   Clock::time_point start;
   std::uint64_t offered = 0;
   std::uint64_t rate = 0;                       // the rate `start` belongs to
@@ -82,6 +82,12 @@ caf::behavior generator_behavior(caf::stateful_actor<GeneratorState>* self,
         if (context->max_packets != 0 && self->state.offered >= context->max_packets) {
           context->finished = true;
           return;  // stay alive (counters, exit) but stop offering
+        }
+        // A full port or a rate not yet due is not idle: the fixed short pause, as always. Only a
+        // paused generator backs off.
+        if (!busy && !context->paused) {
+          self->delayed_send(self, kPause, poll_atom::value);
+          return;
         }
         schedule_next_poll(self, self->state.pacer->after_poll(busy, *context->counters));
       },

@@ -80,10 +80,10 @@ class PollPacer {
     paused_at_ = 0;
   }
 
-  // After a poll: the delay of the next poll message (0: at once). A detached actor has already
-  // slept its pause here.
-  std::chrono::microseconds after_poll(bool moved, StageCounters& counters) {
-    const std::chrono::microseconds pause = backoff_.after_poll(moved);
+  // After a poll that moved packets or not (or holds some still to send, `pending`): the delay
+  // of the next poll message (0: at once). A detached actor has already slept its pause here.
+  std::chrono::microseconds after_poll(bool moved, StageCounters& counters, bool pending = false) {
+    const std::chrono::microseconds pause = backoff_.after_poll(moved, pending);
     if (pause.count() == 0) return pause;
     if (!own_thread_) {
       paused_at_ = rte_rdtsc();

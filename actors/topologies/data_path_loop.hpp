@@ -73,8 +73,10 @@ class DataPathLoop {
     for (const auto& [ip, mac] : wan_.take_learned()) out.push_back({true, ip, mac});
     return out;
   }
-  // Whether the last poll moved packets (or still has some to send): no idle back-off then.
+  // Whether the last poll moved packets, and whether frames a full port did not take yet wait:
+  // no idle back-off while a port drains.
   bool last_poll_busy() const { return last_poll_busy_; }
+  bool sending_pending() const { return lan_.queued() > 0 || wan_.queued() > 0; }
   StageCounters& counters() { return counters_; }
 
   // The neighbour a sibling worker learned (ARP and ND arrive on one queue only).
@@ -93,7 +95,7 @@ class DataPathLoop {
     // ring is common at high rates (the feeder refills in bursts): look again a few times
     // rather than paying a CAF message and a clock read.
     // Once the gateway stops, nothing more is received; the loop only sends what it holds.
-    const bool moved = run_poll(
+    last_poll_busy_ = run_poll(
         counters_, {tuning::kDataPathBurstsPerPoll, tuning::kEmptyLoopsBeforeYield}, [this] {
           const std::size_t received =
               has_room() && env_.may_receive() ? receive_lan() + receive_wan() : 0;
@@ -101,9 +103,7 @@ class DataPathLoop {
           wan_.flush();
           return received > 0;
         });
-    // Frames a full port did not take yet keep the loop at full speed too: no idle back-off
-    // while a port drains.
-    last_poll_busy_ = moved || lan_.queued() > 0 || wan_.queued() > 0;
+
     lan_.expire_waiting(now_);
     wan_.expire_waiting(now_);
     report_activity();

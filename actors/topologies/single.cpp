@@ -29,7 +29,8 @@ caf::behavior single_behavior(caf::stateful_actor<SingleState>* self,
         loop.take_learned();  // no siblings to tell
         // Its thread is its own: busy-polls under traffic, sleeps a growing pause when idle.
         schedule_next_poll(self,
-                           self->state.pacer->after_poll(loop.last_poll_busy(), loop.counters()));
+                           self->state.pacer->after_poll(loop.last_poll_busy(), loop.counters(),
+                                                         loop.sending_pending()));
       },
       [self](ControlOutput& out) { self->state.loop->apply(out); },
   };

@@ -77,7 +77,8 @@ caf::behavior worker_behavior(caf::stateful_actor<WorkerState<Lock>>* self,
         // Detached: busy-poll (the thread is ours), sleep when idle. Scheduled: yield the
         // thread when idle.
         schedule_next_poll(self,
-                           self->state.pacer->after_poll(loop.last_poll_busy(), loop.counters()));
+                           self->state.pacer->after_poll(loop.last_poll_busy(), loop.counters(),
+                                                         loop.sending_pending()));
       },
       [self](neighbour_atom, bool wan, bool is_v6, std::uint64_t high, std::uint64_t low,
              std::uint64_t mac) {
