@@ -288,6 +288,15 @@ std::vector<std::shared_ptr<const StageCounters>> Gateway::counters() const {
   return {impl_->counters.begin(), impl_->counters.end()};
 }
 
+std::vector<std::shared_ptr<const StageCounters>> Gateway::gateway_counters() const {
+  std::vector<std::shared_ptr<const StageCounters>> own;
+  for (const auto& counters : impl_->counters) {
+    if (counters.get() == generator_counters() || counters.get() == sink_counters()) continue;
+    own.push_back(counters);
+  }
+  return own;
+}
+
 std::vector<std::shared_ptr<const PeerCounters>> Gateway::peer_counters() const {
   return {impl_->peer_counters.begin(), impl_->peer_counters.end()};
 }

@@ -64,6 +64,9 @@ class Gateway {
   const io::Port& port(config::PortRole role) const;
   // Counters of every actor, topology stages first, then generator and sink (if attached).
   std::vector<std::shared_ptr<const StageCounters>> counters() const;
+  // The gateway's own actors (topology stages and the handshake actor): counters() without the
+  // built-in generator and sink, which stand for the wire, not the gateway.
+  std::vector<std::shared_ptr<const StageCounters>> gateway_counters() const;
   // Per-peer traffic, in config order.
   std::vector<std::shared_ptr<const PeerCounters>> peer_counters() const;
   // The stages that receive from the ports / transmit to them: the gateway's in and out.

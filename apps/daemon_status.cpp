@@ -8,11 +8,7 @@ std::string daemon_status(const actors::Gateway& gateway, std::chrono::seconds u
   std::uint64_t in = 0, out = 0, dropped = 0;
   for (const auto& counters : gateway.ingress_counters()) in += counters->packets_in.get();
   for (const auto& counters : gateway.egress_counters()) out += counters->packets_out.get();
-  for (const auto& counters : gateway.counters()) {
-    if (counters.get() == gateway.generator_counters() ||
-        counters.get() == gateway.sink_counters()) {
-      continue;
-    }
+  for (const auto& counters : gateway.gateway_counters()) {
     dropped += counters->drops_total();
   }
   return "forwarding: " + std::to_string(in) + " packets in, " + std::to_string(out) + " out, " +

@@ -24,11 +24,7 @@ void LiveStats::print_actors(std::ostream& out) {
   const auto now = std::chrono::steady_clock::now();
   const double seconds = std::chrono::duration<double>(now - last_actors_time_).count();
   const unsigned long long capacity = gateway_.config().topology.mailbox_capacity;
-  for (const auto& counters : gateway_.counters()) {
-    if (counters.get() == gateway_.generator_counters() ||
-        counters.get() == gateway_.sink_counters()) {
-      continue;
-    }
+  for (const auto& counters : gateway_.gateway_counters()) {
     ActorSample sample{counters->packets_out.get(), counters->busy_ns.get(),
                        counters->credit_stalls.get(), counters->backoff_events.get(),
                        counters->backoff_ns.get()};
@@ -61,12 +57,8 @@ LiveStats::Totals LiveStats::read() const {
   }
   // Drops: every data-plane stage (not the generator and sink outside the gateway, not the
   // control actor, whose refused handshakes are listed in the summary).
-  for (const auto& counters : gateway_.counters()) {
-    if (counters.get() == gateway_.generator_counters() ||
-        counters.get() == gateway_.sink_counters() ||
-        counters.get() == gateway_.control_counters()) {
-      continue;
-    }
+  for (const auto& counters : gateway_.gateway_counters()) {
+    if (counters.get() == gateway_.control_counters()) continue;
     totals.drops += counters->drops_total();
   }
   // Offered but not taken: what the ports' rings dropped because nobody polled them (rx-missed,

@@ -73,11 +73,7 @@ nlohmann::json stats_snapshot(const actors::Gateway& gateway,
   const config::GatewayConfig& config = gateway.config();
   const std::uint64_t capacity = config.topology.mailbox_capacity;
   nlohmann::json actors = nlohmann::json::array();
-  for (const auto& counters : gateway.counters()) {
-    if (counters.get() == gateway.generator_counters() ||
-        counters.get() == gateway.sink_counters()) {
-      continue;
-    }
+  for (const auto& counters : gateway.gateway_counters()) {
     actors.push_back(actor_json(*counters, capacity));
   }
   nlohmann::json peers = nlohmann::json::array();

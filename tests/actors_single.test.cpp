@@ -4,10 +4,13 @@
 // byte for byte against what went in.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <map>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "actors/gateway.hpp"
 #include "crypto/transport.hpp"
@@ -123,6 +126,16 @@ TEST(SingleTopology, EveryGeneratedPacketLeavesEncryptedAndDecryptsToItsInput) {
     EXPECT_EQ(total_drops(single), 0u) << "nothing may be lost";
     EXPECT_EQ(single.packets_out.get(), kPackets);
     EXPECT_EQ(verified.packets, kPackets);
+    // The gateway's own actors: every stage, not the generator and sink that stand for the wire.
+    std::vector<std::string> own;
+    for (const auto& counters : gateway->gateway_counters()) own.push_back(counters->name);
+    const std::size_t harness = (gateway->generator_counters() != nullptr ? 1u : 0u) +
+                                (gateway->sink_counters() != nullptr ? 1u : 0u);
+    EXPECT_EQ(harness, 1u) << "this test runs the generator and captures the WAN itself";
+    EXPECT_EQ(own.size() + harness, gateway->counters().size());
+    EXPECT_NE(std::find(own.begin(), own.end(), "single"), own.end());
+    EXPECT_EQ(std::find(own.begin(), own.end(), "generator"), own.end());
+    EXPECT_EQ(std::find(own.begin(), own.end(), "sink"), own.end());
   }
 }
 
