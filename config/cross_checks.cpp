@@ -1,6 +1,8 @@
 // Checks across entries and sections, run after the section loaders on the same document.
 #include "config/cross_checks.hpp"
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -9,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace actorwire::config::loader {
 
@@ -44,6 +47,68 @@ struct IpPrefixHash {
            (std::size_t{prefix.length} << 1) ^ std::size_t{prefix.address.is_v6};
   }
 };
+
+// One allowed IP as first written: which peer, and where.
+struct RoutedPrefix {
+  IpPrefix prefix;
+  std::size_t peer = 0;
+  toml::source_region source;
+  std::string path;
+};
+
+std::string line_col(const toml::source_region& where) {
+  return "line " + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column);
+}
+
+IpPrefix masked(const IpPrefix& prefix, std::uint8_t length) {
+  IpPrefix out{prefix.address, length};
+  for (std::size_t bit = length; bit < out.address.bytes.size() * 8; ++bit) {
+    out.address.bytes[bit / 8] &= static_cast<std::uint8_t>(~(0x80u >> (bit % 8)));
+  }
+  return out;
+}
+
+// A prefix of one peer inside another peer's (10.1.0.0/16 in 10.0.0.0/8) is legal, and the data
+// plane's longest-prefix match sends it to the more specific peer, but WireGuard users rarely
+// mean it: one warning, naming the first such pair with both lines and counting the others.
+// Only the lengths a config uses are tried (a few, even with 100,000 prefixes).
+void warn_nested_prefixes(
+    Context& ctx, const std::vector<RoutedPrefix>& routed,
+    const std::unordered_map<IpPrefix, std::size_t, IpPrefixHash>& index_of_prefix) {
+  std::array<std::vector<std::uint8_t>, 2> lengths;  // per family, ascending
+  for (const RoutedPrefix& entry : routed) {
+    auto& used = lengths[entry.prefix.address.is_v6];
+    if (std::find(used.begin(), used.end(), entry.prefix.length) == used.end()) {
+      used.push_back(entry.prefix.length);
+    }
+  }
+  for (auto& used : lengths) std::sort(used.begin(), used.end());
+  const RoutedPrefix* first_inner = nullptr;
+  const RoutedPrefix* first_outer = nullptr;
+  std::size_t nested = 0;
+  for (const RoutedPrefix& inner : routed) {
+    for (const std::uint8_t length : lengths[inner.prefix.address.is_v6]) {
+      if (length >= inner.prefix.length) break;
+      const auto outer = index_of_prefix.find(masked(inner.prefix, length));
+      if (outer == index_of_prefix.end() || routed[outer->second].peer == inner.peer) continue;
+      if (nested++ == 0) {
+        first_inner = &inner;
+        first_outer = &routed[outer->second];
+      }
+    }
+  }
+  if (nested == 0) return;
+  std::string message =
+      to_string(first_inner->prefix) + " of peer[" + std::to_string(first_inner->peer) +
+      "] lies inside " + to_string(first_outer->prefix) + " of peer[" +
+      std::to_string(first_outer->peer) + "] (" + first_outer->path + " at " +
+      line_col(first_outer->source) + "); the longest prefix wins, so its traffic goes to peer[" +
+      std::to_string(first_inner->peer) + "]";
+  if (nested > 1) {
+    message += " (" + std::to_string(nested - 1) + " more prefix(es) lie inside another peer's)";
+  }
+  ctx.warning(first_inner->source, first_inner->path, message);
+}
 
 }  // namespace
 
@@ -107,6 +172,7 @@ void check_peers(Context& ctx, const toml::table& root) {
   }
   std::unordered_map<crypto::PublicKey, std::size_t, PublicKeyHash> first_with_key;
   std::unordered_map<IpPrefix, std::size_t, IpPrefixHash> first_with_prefix;
+  std::vector<RoutedPrefix> routed;  // first occurrence of each prefix, for the nesting check
   std::unordered_map<std::uint32_t, std::size_t> first_with_receive_index;
   for (std::size_t i = 0; i < peers->size(); ++i) {
     const auto peer = root["peer"][i];
@@ -134,16 +200,21 @@ void check_peers(Context& ctx, const toml::table& root) {
         const auto* text = allowed->get(a)->as_string();
         const auto prefix = text ? parse_ip_prefix(text->get()) : std::nullopt;
         if (!prefix) continue;
-        const auto [it, inserted] = first_with_prefix.emplace(*prefix, i);
-        if (inserted) continue;
-        const auto canonical = to_string(*prefix);
+        const auto [it, inserted] = first_with_prefix.emplace(*prefix, routed.size());
         const auto element_path = element(path + ".allowed_ips", a);
-        if (it->second == i) {
+        if (inserted) {
+          routed.push_back({*prefix, i, text->source(), element_path});
+          continue;
+        }
+        const auto canonical = to_string(*prefix);
+        const RoutedPrefix& first = routed[it->second];
+        if (first.peer == i) {
           ctx.warning(text->source(), element_path, canonical + " is listed twice for this peer");
         } else {
           ctx.error(text->source(), element_path,
-                    canonical + " is already an allowed IP of peer[" + std::to_string(it->second) +
-                        "]; each prefix routes to one peer only");
+                    canonical + " is already an allowed IP of peer[" + std::to_string(first.peer) +
+                        "] (" + first.path + " at " + line_col(first.source) +
+                        "); each prefix routes to one peer only");
         }
       }
     } else if (peer["allowed_ips"].node() == nullptr) {
@@ -163,6 +234,7 @@ void check_peers(Context& ctx, const toml::table& root) {
       }
     }
   }
+  warn_nested_prefixes(ctx, routed, first_with_prefix);
 }
 
 void check_generator(Context& ctx, const toml::table& root, const GatewayConfig& config) {

@@ -644,9 +644,33 @@ TEST(ConfigLoad, SamePrefixOnTwoPeers) {
   expect_error(with_lines({{21, "allowed_ips = [\"10.20.0.0/16\", \"fd00:20::/48\"]"},
                            {25, "allowed_ips = [\"FD00:20:0::/48\"]"}}),
                25, "peer[1].allowed_ips[0]", "fd00:20::/48 is already an allowed IP of peer[0]");
-  // Overlapping but different prefixes are fine (longest prefix wins), as in WireGuard.
+  // The error names where the first peer listed it.
+  expect_error(with_line(25, "allowed_ips = [\"10.20.0.0/16\"]"), 25, "peer[1].allowed_ips[0]",
+               "(peer[0].allowed_ips[0] at line 21:16)");
+  // A more specific prefix inside another peer's is legal (longest prefix wins): one warning
+  // naming both peers and the outer prefix's line.
   const auto result = load(with_line(25, "allowed_ips = [\"10.20.5.0/24\"]"));
-  EXPECT_TRUE(result.ok()) << describe(result);
+  ASSERT_TRUE(result.ok()) << describe(result);
+  ASSERT_EQ(result.warnings.size(), 1u);
+  EXPECT_NE(result.warnings[0].find(":25:"), std::string::npos) << result.warnings[0];
+  EXPECT_NE(result.warnings[0].find("10.20.5.0/24 of peer[1] lies inside 10.20.0.0/16 of peer[0] "
+                                    "(peer[0].allowed_ips[0] at line 21:16); the longest prefix "
+                                    "wins, so its traffic goes to peer[1]"),
+            std::string::npos)
+      << result.warnings[0];
+  // Several nested pairs, either order, both families: still one warning, counting the others.
+  const auto several = load(with_lines(
+      {{21, "allowed_ips = [\"10.20.0.0/16\", \"fd00:20::/48\", \"10.9.9.0/24\"]"},
+       {25, "allowed_ips = [\"10.20.5.0/24\", \"fd00:20:0:7::/64\", \"10.9.0.0/16\"]"}}));
+  ASSERT_TRUE(several.ok()) << describe(several);
+  ASSERT_EQ(several.warnings.size(), 1u);
+  EXPECT_NE(several.warnings[0].find("(2 more prefix(es) lie inside another peer's)"),
+            std::string::npos)
+      << several.warnings[0];
+  // Nested prefixes of one peer, and disjoint prefixes of two, say nothing.
+  const auto own = load(with_line(21, "allowed_ips = [\"10.20.0.0/16\", \"10.20.7.0/24\"]"));
+  ASSERT_TRUE(own.ok()) << describe(own);
+  EXPECT_TRUE(own.warnings.empty()) << own.warnings.front();
   // Twice on the same peer only warns.
   const auto twice = load(with_line(21, "allowed_ips = [\"10.20.0.0/16\", \"10.20.0.0/16\"]"));
   ASSERT_TRUE(twice.ok()) << describe(twice);
