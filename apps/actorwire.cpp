@@ -21,6 +21,7 @@
 #include "apps/live_stats.hpp"
 #include "apps/log.hpp"
 #include "apps/metrics_server.hpp"
+#include "apps/port_preflight.hpp"
 #include "apps/stats_command.hpp"
 #include "apps/stats_snapshot.hpp"
 #include "apps/systemd_notify.hpp"
@@ -93,6 +94,12 @@ int run(const RunOptions& options) {
   }
   if (options.workers != 0) loaded.config->topology.crypto_workers = options.workers;
   if (options.ordered) loaded.config->topology.ordered = true;
+  // A port this host cannot give the gateway is a config error at its `device` key, found before
+  // the EAL would print the driver's own message.
+  if (const auto problem = apps::port_preflight(*loaded.config, io::HostTree("/"))) {
+    log.error(problem->to_string());
+    return 2;
+  }
   std::string error;
   // The control socket first: a second daemon of the same name fails before it touches DPDK.
   // Requests that come before the gateway is up get an error answer.

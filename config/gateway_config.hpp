@@ -62,11 +62,21 @@ std::string to_string(const Endpoint& endpoint);
 
 enum class PortRole { kLan, kWan };
 
+// Where a key was written (empty file: a config built in code): start-up checks that find a
+// problem with a value only later, on the host, still name its file:line:col like the loader.
+struct KeyPosition {
+  std::string file;
+  int line = 0;  // 1-based; 0 when unknown
+  int column = 0;
+  std::string key;  // dotted path such as "port[1].device"
+};
+
 struct PortConfig {
   PortRole role = PortRole::kLan;
   // DPDK device: a PCI address ("0000:03:00.0") or a vdev ("net_ring0", "net_tap0,iface=x",
   // "net_af_packet0,iface=veth0").
   std::string device;
+  KeyPosition device_at;
   std::optional<MacAddress> mac;    // default: the device's own MAC
   std::vector<IpPrefix> addresses;  // the gateway's addresses on this port (with prefix length)
   // Default gateways on this port (WAN: towards peers), one per family: `next_hop` is IPv4,

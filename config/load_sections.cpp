@@ -155,6 +155,7 @@ void load_port(Context& ctx, const toml::table& table, const std::string& path, 
                   "empty string");
       }
       out.device = *device;
+      out.device_at = ctx.position(node->source(), t.path("device"));
     }
   }
   if (const auto* node = t.find("mac")) out.mac = as<MacAddressText>(ctx, *node, t.path("mac"));

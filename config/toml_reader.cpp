@@ -126,6 +126,11 @@ ConfigError Context::make(const toml::source_region* where, std::string key,
   return ConfigError{file_, line, column, std::move(key), std::move(message)};
 }
 
+KeyPosition Context::position(const toml::source_region& where, std::string key) const {
+  return KeyPosition{file_, static_cast<int>(where.begin.line),
+                     static_cast<int>(where.begin.column), std::move(key)};
+}
+
 void Context::error(const toml::source_region& where, std::string key, std::string message) {
   errors_.push_back(make(&where, std::move(key), std::move(message)));
 }

@@ -43,6 +43,8 @@ class Context {
   void warning(const toml::source_region& where, std::string key, std::string message);
   void warning(std::string key, std::string message);
 
+  KeyPosition position(const toml::source_region& where, std::string key) const;
+
   // Both lists: problems without a position first, then in file order.
   std::vector<ConfigError> take_errors();
   std::vector<std::string> take_warnings();

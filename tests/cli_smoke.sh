@@ -174,4 +174,18 @@ grep -qE '^stopped in [0-9.]+ ms' "$work/takeover.out" || fail "SIGTERM: no stop
 grep -q '^mbufs in use after stop: 0$' "$work/takeover.out" ||
   fail "SIGTERM: $(grep -i mbufs "$work/takeover.out")"
 [[ ! -e "$sockets/aw0.sock" ]] || fail "the socket outlived SIGTERM"
-echo "4 passed, 0 failed"
+# A port whose interface does not exist: one config-style line at its device key (file:line:col),
+# exit 2, before the EAL starts (no driver message).
+sed 's/^device = "net_ring1"/device = "net_af_packet0,iface=aw-no-such-if"/' "$work/default.toml" \
+  >"$work/no-port.toml"
+chmod 600 "$work/no-port.toml"
+grep -q 'iface=aw-no-such-if' "$work/no-port.toml" || fail "the default config has no net_ring1 port"
+set +e
+bounded 20 "$actorwire" run -c "$work/no-port.toml" -d 1 --socket-dir "$sockets" >"$work/no-port.out" 2>&1
+status=$?
+set -e
+[[ $status -eq 2 ]] || fail "a missing port's interface: exit $status, expected 2: $(cat "$work/no-port.out")"
+grep -qE "no-port\.toml:[0-9]+:10: port\[1\]\.device: 'net_af_packet0,iface=aw-no-such-if': no interface aw-no-such-if" \
+  "$work/no-port.out" || fail "missing port: $(cat "$work/no-port.out")"
+if grep -qE 'EAL|rte_pmd' "$work/no-port.out"; then fail "the EAL started: $(cat "$work/no-port.out")"; fi
+echo "5 passed, 0 failed"

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "fake_host_tree.hpp"
 #include "io/eal_args.hpp"
 #include "io/host_checks.hpp"
 #include "io/port_device.hpp"
@@ -19,37 +20,13 @@
 namespace actorwire::io {
 namespace {
 
-namespace fs = std::filesystem;
 using Verdict = CheckLine::Verdict;
 
 constexpr const char* kNic = "0000:03:00.0";
 
-// A fake host root: a temporary directory removed with the object.
-class FakeHost {
+// The fake host root, with the files the checks read written in their kernel formats.
+class FakeHost : public test_support::FakeHostTree {
  public:
-  FakeHost() {
-    std::string pattern = (fs::temp_directory_path() / "aw-host-XXXXXX").string();
-    root_ = mkdtemp(pattern.data()) != nullptr ? pattern : "";
-    EXPECT_FALSE(root_.empty()) << "mkdtemp failed";
-  }
-  ~FakeHost() {
-    std::error_code error;
-    fs::remove_all(root_, error);
-  }
-  FakeHost(const FakeHost&) = delete;
-  FakeHost& operator=(const FakeHost&) = delete;
-
-  void write(const std::string& path, const std::string& text) const {
-    fs::create_directories(fs::path(root_ + path).parent_path());
-    std::ofstream(root_ + path) << text << "\n";
-  }
-  void mkdir(const std::string& path) const { fs::create_directories(root_ + path); }
-  void link(const std::string& path, const std::string& target) const {
-    fs::create_directories(fs::path(root_ + path).parent_path());
-    fs::create_symlink(target, root_ + path);
-  }
-  HostTree tree() const { return HostTree(root_); }
-
   // One NUMA node (or two) with CPUs 0-3 (and 4-7).
   void numa(int nodes) const {
     mkdir("/sys/devices/system/node/node0");
@@ -92,9 +69,6 @@ class FakeHost {
           "Max locked memory         " +
               memlock + "              " + memlock + "              bytes");
   }
-
- private:
-  std::string root_;
 };
 
 HostNeeds needs_for(const std::vector<std::string>& eal_args,
