@@ -14,6 +14,7 @@
 #include "actors/gateway.hpp"
 #include "apps/check_config.hpp"
 #include "apps/control_socket.hpp"
+#include "apps/core_dumps.hpp"
 #include "apps/daemon_status.hpp"
 #include "apps/data_plane_watchdog.hpp"
 #include "apps/doctor.hpp"
@@ -56,7 +57,8 @@ struct RunOptions {
   bool ordered = false;                     // sets [topology] ordered
   bool actors = false;                      // per-actor lines every second
   std::string socket_dir = actorwire::apps::kDefaultSocketDir;  // <dir>/<name>.sock
-  bool live = false;  // the live view even when stdout is not a terminal
+  bool live = false;        // the live view even when stdout is not a terminal
+  bool core_dumps = false;  // keep the process dumpable (it holds keys: off by default)
   actorwire::apps::LogLevel log_level = actorwire::apps::LogLevel::kInfo;
 };
 
@@ -64,6 +66,16 @@ int run(const RunOptions& options) {
   using namespace actorwire;
   apps::Log log(std::cerr, apps::Log::stderr_wants_journal_style(), options.log_level);
   apps::SystemdNotify systemd(log);
+  // Before the config (and its private key) is read.
+  if (!options.core_dumps) {
+    std::string error;
+    if (!apps::disable_core_dumps(error)) {
+      log.error(error);
+      return 1;
+    }
+  } else {
+    log.warning("core dumps are on (--core-dumps): a core file would hold the keys");
+  }
   const std::string& config_path = options.config_path;
   config::LoadResult loaded =
       config_path.empty()
@@ -96,8 +108,10 @@ int run(const RunOptions& options) {
   if (options.ordered) loaded.config->topology.ordered = true;
   // A port this host cannot give the gateway is a config error at its `device` key, found before
   // the EAL would print the driver's own message.
-  if (const auto problem = apps::port_preflight(*loaded.config, io::HostTree("/"))) {
-    log.error(problem->to_string());
+  const apps::PortPreflight preflight = apps::port_preflight(*loaded.config, io::HostTree("/"));
+  for (const auto& warning : preflight.warnings) log.warning(warning.to_string());
+  if (preflight.error) {
+    log.error(preflight.error->to_string());
     return 2;
   }
   std::string error;
@@ -370,6 +384,8 @@ int main(int argc, char** argv) try {
       ->add_option("--socket-dir", options.socket_dir,
                    "directory of the control socket <name>.sock")
       ->capture_default_str();
+  run_command->add_flag("--core-dumps", options.core_dumps,
+                        "keep the process dumpable for debugging (a core file holds the keys)");
   run_command->add_flag("--live", options.live,
                         "the live stats line every second even when stdout is not a terminal");
   std::string log_level = "info";

@@ -2,13 +2,14 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 
 #include "io/host_checks.hpp"
 
 namespace actorwire::apps {
 
-std::optional<config::ConfigError> port_preflight(const config::GatewayConfig& config,
-                                                  const io::HostTree& host) {
+PortPreflight port_preflight(const config::GatewayConfig& config, const io::HostTree& host) {
+  PortPreflight result;
   const io::HostNeeds needs = io::host_needs(config);
   for (std::size_t i = 0; i < config.ports.size(); ++i) {
     const config::PortConfig& port = config.ports[i];
@@ -25,14 +26,20 @@ std::optional<config::ConfigError> port_preflight(const config::GatewayConfig& c
     lines.insert(lines.end(), privileges.begin(), privileges.end());
     for (const io::CheckLine& line : lines) {
       if (line.verdict != io::CheckLine::Verdict::kProblem) continue;
-      return config::ConfigError{
+      config::ConfigError problem{
           port.device_at.file, port.device_at.line, port.device_at.column,
           port.device_at.key.empty() ? "port[" + std::to_string(i) + "].device"
                                      : port.device_at.key,
           "'" + port.device + "': " + line.finding + (line.fix.empty() ? "" : " -> " + line.fix)};
+      if (!line.stops_start) {
+        result.warnings.push_back(std::move(problem));
+        continue;
+      }
+      result.error = std::move(problem);
+      return result;
     }
   }
-  return std::nullopt;
+  return result;
 }
 
 }  // namespace actorwire::apps

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <vector>
 
 #include "config/gateway_config.hpp"
 #include "config/load_config.hpp"
@@ -13,9 +14,14 @@
 
 namespace actorwire::apps {
 
-// The first problem of the first port that has one; nullopt when every port looks usable
-// (DPDK may still refuse it, with its own reason).
-std::optional<config::ConfigError> port_preflight(const config::GatewayConfig& config,
-                                                  const io::HostTree& host);
+struct PortPreflight {
+  // The first problem that would stop the start, of the first port that has one; nullopt when
+  // every port looks usable (DPDK may still refuse one, with its own reason).
+  std::optional<config::ConfigError> error;
+  // Problems the gateway starts anyway with, e.g. a link that is down (it may come up later).
+  std::vector<config::ConfigError> warnings;
+};
+
+PortPreflight port_preflight(const config::GatewayConfig& config, const io::HostTree& host);
 
 }  // namespace actorwire::apps

@@ -24,6 +24,9 @@ struct CheckLine {
   std::string subject;  // "hugepages", "pci 0000:03:00.0", "cpu", ...
   std::string finding;
   std::string fix;  // problems (and some notes): the command or change that fixes it
+  // A problem the gateway starts anyway with (a link that is down may come up later); `run`
+  // warns of it rather than refusing to start.
+  bool stops_start = true;
 
   // "ok       hugepages: 2 x 1 GiB free on node 0", "problem  hugepages: none reserved on
   // node 0 -> dpdk-hugepages.py -p 1G --setup 2G"

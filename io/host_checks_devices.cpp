@@ -163,7 +163,7 @@ CheckLines check_vdev(const HostTree& host, const PortDevice& port) {
       }
       if (host.read(dir + "/operstate") == "down") {
         return {{Verdict::kProblem, subject, "interface " + port.iface + " is down",
-                 "ip link set dev " + port.iface + " up"}};
+                 "ip link set dev " + port.iface + " up", false}};
       }
       return {{Verdict::kOk, subject, "interface " + port.iface + " exists", ""}};
     }

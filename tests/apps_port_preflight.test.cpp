@@ -28,13 +28,16 @@ using FakeRoot = test_support::FakeHostTree;
 
 TEST(PortPreflight, RingPortsNeedNothing) {
   const FakeRoot host;
-  EXPECT_FALSE(port_preflight(with_wan_device("net_ring1"), host.tree()).has_value());
+  const auto preflight = port_preflight(with_wan_device("net_ring1"), host.tree());
+  EXPECT_FALSE(preflight.error.has_value());
+  EXPECT_TRUE(preflight.warnings.empty());
 }
 
 TEST(PortPreflight, MissingInterfaceIsAnErrorAtTheDeviceKey) {
   const FakeRoot host;
   host.write("/proc/self/status", "Uid:\t0\t0\t0\t0\nCapEff:\t000001ffffffffff");
-  const auto problem = port_preflight(with_wan_device("net_af_packet0,iface=veth9"), host.tree());
+  const auto problem =
+      port_preflight(with_wan_device("net_af_packet0,iface=veth9"), host.tree()).error;
   ASSERT_TRUE(problem.has_value());
   EXPECT_EQ(problem->file, "gw.toml");
   EXPECT_GT(problem->line, 0);
@@ -45,24 +48,34 @@ TEST(PortPreflight, MissingInterfaceIsAnErrorAtTheDeviceKey) {
       << problem->to_string();
 }
 
-TEST(PortPreflight, InterfaceDownThenNoCapabilityThenFine) {
+// A link that is down may come up later (a cable, a peer namespace): the gateway starts, with a
+// warning at the key. A missing capability stops it.
+TEST(PortPreflight, InterfaceDownWarnsThenNoCapabilityStops) {
   const FakeRoot host;
   host.write("/sys/class/net/veth9/operstate", "down");
-  host.write("/proc/self/status", "Uid:\t1000\t1000\t1000\t1000\nCapEff:\t0000000000000000");
+  host.write("/proc/self/status", "Uid:\t1000\t1000\t1000\t1000\nCapEff:\t0000000000002000");
   const auto config = with_wan_device("net_af_packet0,iface=veth9");
-  auto problem = port_preflight(config, host.tree());
-  ASSERT_TRUE(problem.has_value());
-  EXPECT_NE(problem->message.find("interface veth9 is down -> ip link set dev veth9 up"),
-            std::string::npos)
-      << problem->to_string();
+  auto preflight = port_preflight(config, host.tree());
+  EXPECT_FALSE(preflight.error.has_value()) << preflight.error->to_string();
+  ASSERT_EQ(preflight.warnings.size(), 1u);
+  EXPECT_EQ(preflight.warnings[0].key, "port[1].device");
+  EXPECT_NE(
+      preflight.warnings[0].message.find("interface veth9 is down -> ip link set dev veth9 up"),
+      std::string::npos)
+      << preflight.warnings[0].to_string();
 
   host.write("/sys/class/net/veth9/operstate", "up");
-  problem = port_preflight(config, host.tree());
-  ASSERT_TRUE(problem.has_value()) << "an unprivileged process cannot open a packet socket";
-  EXPECT_NE(problem->message.find("no CAP_NET_RAW"), std::string::npos) << problem->to_string();
+  host.write("/proc/self/status", "Uid:\t1000\t1000\t1000\t1000\nCapEff:\t0000000000000000");
+  preflight = port_preflight(config, host.tree());
+  ASSERT_TRUE(preflight.error.has_value()) << "an unprivileged process cannot open a packet socket";
+  EXPECT_NE(preflight.error->message.find("no CAP_NET_RAW"), std::string::npos)
+      << preflight.error->to_string();
+  EXPECT_TRUE(preflight.warnings.empty());
 
   host.write("/proc/self/status", "Uid:\t1000\t1000\t1000\t1000\nCapEff:\t0000000000002000");
-  EXPECT_FALSE(port_preflight(config, host.tree()).has_value()) << "CAP_NET_RAW is enough";
+  preflight = port_preflight(config, host.tree());
+  EXPECT_FALSE(preflight.error.has_value()) << "CAP_NET_RAW is enough";
+  EXPECT_TRUE(preflight.warnings.empty());
 }
 
 }  // namespace

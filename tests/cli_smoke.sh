@@ -163,6 +163,9 @@ wait "$daemon" 2>/dev/null || true
 daemon=$!
 wait_for 30 "the daemon that took the stale socket over to answer" \
   "$actorwire" stats --socket-dir "$sockets" --json
+# It holds keys: no core dumps unless --core-dumps (RLIMIT_CORE 0 is what /proc shows of it).
+grep -qE '^Max core file size +0 +0 ' "/proc/$daemon/limits" ||
+  fail "the daemon may dump core: $(grep -i core "/proc/$daemon/limits")"
 kill -TERM "$daemon"
 set +e
 wait "$daemon"
