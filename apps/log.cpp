@@ -26,7 +26,10 @@ void Log::write(LogLevel level, std::string_view message) {
   if (!enabled(level)) return;
   std::string line;
   if (journal_) {
-    line = "<" + std::to_string(static_cast<int>(level)) + ">actorwire: ";
+    // Appended piecewise: GCC 12 at -O3 reports a false -Wrestrict for `"<" + std::to_string()`.
+    line = "<";
+    line += std::to_string(static_cast<int>(level));
+    line += ">actorwire: ";
   } else {
     line = "actorwire: ";
     if (level == LogLevel::kError) line += "error: ";
