@@ -88,6 +88,18 @@ std::optional<IpPrefix> peer_tunnel_address(const GatewayConfig& config, const P
   return std::nullopt;
 }
 
+// Our WAN address for the peer to send to: of its endpoint's family when we know it.
+std::optional<IpAddress> our_endpoint_address(const GatewayConfig& config, const PeerConfig& peer) {
+  const PortConfig* wan = config.port(PortRole::kWan);
+  if (wan == nullptr || wan->addresses.empty()) return std::nullopt;
+  for (const auto& address : wan->addresses) {
+    if (peer.endpoint && address.address.is_v6 == peer.endpoint->address.is_v6) {
+      return address.address;
+    }
+  }
+  return wan->addresses.front().address;
+}
+
 }  // namespace
 
 std::string gateway_toml_from_wg_quick(const WgQuickFile& file, std::string_view source,
@@ -187,10 +199,8 @@ std::string peer_wg_quick(const GatewayConfig& config, const PeerConfig& peer) {
     out += "# PresharedKey = the peer's preshared_key in " + config.source +
            " (not printed: copy it over a safe channel)\n";
   }
-  const PortConfig* wan = config.port(PortRole::kWan);
-  if (wan != nullptr && !wan->addresses.empty()) {
-    out += "Endpoint = " +
-           to_string(Endpoint{wan->addresses.front().address, config.interface.listen_port}) + "\n";
+  if (const auto address = our_endpoint_address(config, peer)) {
+    out += "Endpoint = " + to_string(Endpoint{*address, config.interface.listen_port}) + "\n";
   } else {
     out +=
         "# Endpoint = this gateway's WAN address:" + std::to_string(config.interface.listen_port) +

@@ -186,6 +186,8 @@ TEST(WgQuickExport, IsThePeersSideWithoutAnySecret) {
   EXPECT_NE(second.find("# Address = "), std::string::npos) << second;
   EXPECT_EQ(second.find("PersistentKeepalive"), std::string::npos) << second;
   EXPECT_EQ(second.find("PresharedKey"), std::string::npos) << second;
+  // Its endpoint is IPv6: so is ours for it.
+  EXPECT_NE(second.find("Endpoint = [2001:db8::1]:51820\n"), std::string::npos) << second;
 }
 
 TEST(WgQuickExport, FindsPeersByKeyStartOrIndexOnly) {
