@@ -94,6 +94,9 @@ grep -q "^name = \"$name\"" "$work/gw.toml" || fail "the default config has no n
   --wg-socket-dir /var/run/wireguard >"$work/daemon.out" 2>&1 &
 daemon=$!
 wait_for 30 "wg show $name to answer" wg show "$name"
+# The sockets answer from before the gateway runs (config only); the counters and SIGTERM's
+# clean stop need it running, which the control socket's stats tell.
+wait_for 30 "the gateway to run" "$actorwire" stats "$name" --socket-dir "$work/run" --json
 [[ "$(stat -c %a "/var/run/wireguard/$name.sock")" == 600 ]] || fail "wg socket mode"
 private_key="$(sed -nE 's/^private_key = "(.*)"/\1/p' "$work/gw.toml")"
 public_key="$(printf '%s\n' "$private_key" | wg pubkey)"
