@@ -26,6 +26,9 @@
 #include "apps/stats_command.hpp"
 #include "apps/stats_snapshot.hpp"
 #include "apps/systemd_notify.hpp"
+#include "apps/uapi_socket.hpp"
+#include "apps/wg_config_commands.hpp"
+#include "apps/wg_key_commands.hpp"
 #include "bench/bench_runner.hpp"
 #include "bench/peer_population.hpp"
 #include "bench/peer_scale.hpp"
@@ -57,6 +60,10 @@ struct RunOptions {
   bool ordered = false;                     // sets [topology] ordered
   bool actors = false;                      // per-actor lines every second
   std::string socket_dir = actorwire::apps::kDefaultSocketDir;  // <dir>/<name>.sock
+  // The wg(8) socket's directory; empty: /var/run/wireguard with the default socket_dir, else
+  // <socket_dir>/wireguard, so that instances with socket directories of their own (tests) never
+  // meet there.
+  std::string wg_socket_dir;
   bool live = false;        // the live view even when stdout is not a terminal
   bool core_dumps = false;  // keep the process dumpable (it holds keys: off by default)
   actorwire::apps::LogLevel log_level = actorwire::apps::LogLevel::kInfo;
@@ -114,6 +121,10 @@ int run(const RunOptions& options) {
     log.error(preflight.error->to_string());
     return 2;
   }
+  // SIGTERM/SIGINT from here on stop the daemon through the normal exit path, which removes the
+  // sockets it is about to create (a signal during the start is acted on once it is up).
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
   std::string error;
   // The control socket first: a second daemon of the same name fails before it touches DPDK.
   // Requests that come before the gateway is up get an error answer.
@@ -139,6 +150,23 @@ int run(const RunOptions& options) {
     log.error(error);
     return 1;
   }
+  // And the wg(8) socket: `wg show` reads the configuration and the counters from it.
+  const std::string wg_socket_dir = !options.wg_socket_dir.empty() ? options.wg_socket_dir
+                                    : options.socket_dir == apps::kDefaultSocketDir
+                                        ? std::string(apps::kDefaultWgSocketDir)
+                                        : options.socket_dir + "/wireguard";
+  auto uapi = apps::UapiSocket::open(
+      wg_socket_dir, loaded.config->interface.name,
+      [&running, &snapshot, &loaded](std::string& out) {
+        const actors::Gateway* gateway = running.load();
+        apps::append_uapi_get(out, gateway == nullptr ? *loaded.config : gateway->config(),
+                              snapshot());
+      },
+      error);
+  if (!uapi) {
+    log.error(error);
+    return 1;
+  }
   // Likewise the Prometheus endpoint: its port is bound before the gateway starts.
   std::unique_ptr<apps::MetricsServer> metrics;
   if (const auto& listen = loaded.config->metrics.listen) {
@@ -156,8 +184,6 @@ int run(const RunOptions& options) {
     return 1;
   }
   running = gateway.get();
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   // SIGUSR1: print the per-actor and per-peer summary now, keep running (for scripts).
   std::signal(SIGUSR1, on_summary_signal);
   const std::string what =
@@ -224,6 +250,7 @@ int run(const RunOptions& options) {
   running = nullptr;
   metrics.reset();  // no request may read a gateway that is stopping
   control.reset();
+  uapi.reset();
   apps::stop_gateway(*gateway, stats, std::cout, std::cerr);
   return 0;
 }
@@ -386,6 +413,9 @@ int main(int argc, char** argv) try {
       ->capture_default_str();
   run_command->add_flag("--core-dumps", options.core_dumps,
                         "keep the process dumpable for debugging (a core file holds the keys)");
+  run_command->add_option("--wg-socket-dir", options.wg_socket_dir,
+                          "directory of the wg(8) socket <name>.sock (default: /var/run/wireguard, "
+                          "or <socket-dir>/wireguard with --socket-dir)");
   run_command->add_flag("--live", options.live,
                         "the live stats line every second even when stdout is not a terminal");
   std::string log_level = "info";
@@ -460,6 +490,31 @@ int main(int argc, char** argv) try {
       ->add_option("--direction", bench_options.direction,
                    "encrypt | decrypt (a second gateway decrypts) | both (and encrypts back)")
       ->check(CLI::IsMember({"encrypt", "decrypt", "both"}));
+  // The wg(8) tools: keys, and wg-quick files in and out.
+  auto* genkey_command = app.add_subcommand("genkey", "a new private key, base64 (as wg genkey)");
+  auto* genpsk_command = app.add_subcommand("genpsk", "a new preshared key, base64 (as wg genpsk)");
+  auto* pubkey_command = app.add_subcommand(
+      "pubkey", "the public key of the private key on stdin, base64 (as wg pubkey)");
+  auto* import_command = app.add_subcommand(
+      "import", "convert a wg-quick file (wg0.conf) to a gateway TOML on stdout");
+  std::string import_path;
+  actorwire::config::WgQuickImportOptions import_options;
+  import_command->add_option("file", import_path, "the wg-quick file (- for stdin)")->required();
+  import_command->add_option("--lan", import_options.lan_device,
+                             "the LAN port's DPDK device (default: a commented placeholder)");
+  import_command->add_option("--wan", import_options.wan_device,
+                             "the WAN port's DPDK device (default: a commented placeholder)");
+  import_command->add_option("--name", import_options.name,
+                             "[interface] name (default: the file's name without .conf)");
+  auto* export_command = app.add_subcommand(
+      "export", "a configured peer's side of the tunnel as a wg-quick file, on stdout");
+  std::string export_path;
+  std::string export_peer;
+  export_command->add_option("-c,--config", export_path, "gateway TOML file")->required();
+  export_command
+      ->add_option("--peer", export_peer,
+                   "the peer: its public key, a unique start of it, or peer[N] (0-based)")
+      ->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -475,6 +530,17 @@ int main(int argc, char** argv) try {
     return actorwire::apps::stats_command(stats_options, std::cout, std::cerr);
   }
   if (bench_command->parsed()) return bench(bench_options);
+  if (genkey_command->parsed()) return actorwire::apps::genkey_command(STDOUT_FILENO, std::cerr);
+  if (genpsk_command->parsed()) return actorwire::apps::genpsk_command(STDOUT_FILENO, std::cerr);
+  if (pubkey_command->parsed()) {
+    return actorwire::apps::pubkey_command(STDIN_FILENO, STDOUT_FILENO, std::cerr);
+  }
+  if (import_command->parsed()) {
+    return actorwire::apps::import_command(import_path, import_options, STDOUT_FILENO, std::cerr);
+  }
+  if (export_command->parsed()) {
+    return actorwire::apps::export_command(export_path, export_peer, std::cout, std::cerr);
+  }
   if (print_default) {
     std::cout << actorwire::config::default_config_toml();
     return 0;

@@ -1,9 +1,6 @@
 #include "apps/control_socket.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -12,56 +9,15 @@
 #include <cstring>
 
 #include "apps/stats_snapshot.hpp"
+#include "apps/unix_socket_server.hpp"
 
 namespace actorwire::apps {
 namespace {
 
 constexpr auto kClientTimeout = std::chrono::seconds(1);
-constexpr int kPollMs = 100;  // how soon the thread notices it should stop
-
-std::string socket_path(const std::string& directory, const std::string& name) {
-  return directory + "/" + name + ".sock";
-}
-
-bool make_address(const std::string& path, sockaddr_un& address, std::string& error) {
-  address = {};
-  address.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(address.sun_path)) {
-    error = "control socket path too long: " + path;
-    return false;
-  }
-  std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-  return true;
-}
-
-// Whether a daemon answers on `path` (a connect succeeds).
-bool live_daemon_at(const sockaddr_un& address) {
-  const int probe = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (probe < 0) return false;
-  const bool live =
-      ::connect(probe, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-  ::close(probe);
-  return live;
-}
-
-void set_timeouts(int fd) {
-  timeval timeout{};
-  timeout.tv_sec = std::chrono::duration_cast<std::chrono::seconds>(kClientTimeout).count();
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-}
 
 nlohmann::json error_answer(const std::string& message) {
   return {{"version", kControlProtocolVersion}, {"error", message}};
-}
-
-void send_all(int fd, const std::string& text) {
-  std::size_t sent = 0;
-  while (sent < text.size()) {
-    const ssize_t n = ::send(fd, text.data() + sent, text.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return;  // the client went away or is too slow: its loss
-    sent += static_cast<std::size_t>(n);
-  }
 }
 
 }  // namespace
@@ -69,62 +25,20 @@ void send_all(int fd, const std::string& text) {
 std::unique_ptr<ControlSocket> ControlSocket::open(const std::string& directory,
                                                    const std::string& name, Handler handler,
                                                    std::string& error) {
-  const std::string path = socket_path(directory, name);
-  sockaddr_un address{};
-  if (!make_address(path, address, error)) return nullptr;
-  if (::mkdir(directory.c_str(), 0700) != 0 && errno != EEXIST) {
-    error = "cannot create " + directory + ": " + std::strerror(errno);
-    return nullptr;
-  }
-  if (live_daemon_at(address)) {
-    error = "control socket " + path + " is in use by a running actorwire named '" + name +
-            "' (another [interface] name, or stop that one first)";
-    return nullptr;
-  }
-  ::unlink(path.c_str());  // a stale socket of a daemon that died: taken over
-  const int listener = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (listener < 0) {
-    error = std::string("control socket: ") + std::strerror(errno);
-    return nullptr;
-  }
-  // Created 0600 from the start: no moment in which someone else could connect.
-  const mode_t old_mask = ::umask(0177);
-  const int bound = ::bind(listener, reinterpret_cast<const sockaddr*>(&address), sizeof address);
-  const int bind_errno = errno;
-  ::umask(old_mask);
-  if (bound != 0 || ::listen(listener, 8) != 0) {
-    error = "cannot listen on " + path + ": " + std::strerror(bound != 0 ? bind_errno : errno);
-    ::close(listener);
-    return nullptr;
-  }
-  return std::unique_ptr<ControlSocket>(new ControlSocket(listener, path, std::move(handler)));
+  std::unique_ptr<ControlSocket> socket(new ControlSocket(std::move(handler)));
+  socket->server_ = UnixSocketServer::open(
+      directory, name, "control socket",
+      [raw = socket.get()](int client) { raw->serve_client(client); }, error);
+  if (!socket->server_) return nullptr;
+  return socket;
 }
 
-ControlSocket::ControlSocket(int listener, std::string path, Handler handler)
-    : listener_(listener), path_(std::move(path)), handler_(std::move(handler)) {
-  thread_ = std::thread([this] { serve(); });
-}
+ControlSocket::ControlSocket(Handler handler) : handler_(std::move(handler)) {}
 
-ControlSocket::~ControlSocket() {
-  stop_ = true;
-  if (thread_.joinable()) thread_.join();
-  ::close(listener_);
-  ::unlink(path_.c_str());
-}
-
-void ControlSocket::serve() {
-  while (!stop_) {
-    pollfd pending{listener_, POLLIN, 0};
-    if (::poll(&pending, 1, kPollMs) <= 0) continue;
-    const int client = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (client < 0) continue;
-    serve_client(client);
-    ::close(client);
-  }
-}
+ControlSocket::~ControlSocket() = default;
 
 void ControlSocket::serve_client(int client) {
-  set_timeouts(client);
+  set_socket_timeouts(client, static_cast<int>(kClientTimeout.count()));
   std::string request;
   char buffer[512];
   bool complete = false;
@@ -176,15 +90,15 @@ nlohmann::json ControlSocket::answer(const std::string& request, const Handler& 
 
 nlohmann::json control_request(const std::string& directory, const std::string& name,
                                const std::string& command, std::string& error) {
-  const std::string path = socket_path(directory, name);
+  const std::string path = unix_socket_path(directory, name);
   sockaddr_un address{};
-  if (!make_address(path, address, error)) return nullptr;
+  if (!unix_socket_address(path, address, error)) return nullptr;
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     error = std::string("socket: ") + std::strerror(errno);
     return nullptr;
   }
-  set_timeouts(fd);
+  set_socket_timeouts(fd, static_cast<int>(kClientTimeout.count()));
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
     error = "no actorwire named '" + name + "' answers on " + path + ": " + std::strerror(errno);
     ::close(fd);

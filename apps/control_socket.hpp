@@ -7,17 +7,18 @@
 // command, a request longer than kMaxRequest bytes or one that does not arrive within a second
 // get an error answer; none of them reaches the data plane.
 //
-// Start-up (`open`): a socket file that accepts a connection belongs to a live daemon of the
-// same name, which is an error; one that refuses (a daemon that crashed) is taken over.
+// Start-up (`open`, UnixSocketServer): a socket file that accepts a connection belongs to a live
+// daemon of the same name, which is an error; one that refuses (a daemon that crashed) is taken
+// over.
 #pragma once
 
-#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include <nlohmann/json.hpp>
+
+#include "apps/unix_socket_server.hpp"
 
 namespace actorwire::apps {
 
@@ -33,25 +34,21 @@ class ControlSocket {
   // Null with `error` set when the socket cannot be had (in use, no permission, path too long).
   static std::unique_ptr<ControlSocket> open(const std::string& directory, const std::string& name,
                                              Handler handler, std::string& error);
-  ~ControlSocket();  // stops the thread, removes the socket file
+  ~ControlSocket();  // stops the thread, removes the socket file (UnixSocketServer)
   ControlSocket(const ControlSocket&) = delete;
   ControlSocket& operator=(const ControlSocket&) = delete;
 
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return server_->path(); }
 
   // The answer to one request line (without its newline): also what tests drive directly.
   static nlohmann::json answer(const std::string& request, const Handler& handler);
 
  private:
-  ControlSocket(int listener, std::string path, Handler handler);
-  void serve();
+  explicit ControlSocket(Handler handler);
   void serve_client(int client);
 
-  int listener_;
-  std::string path_;
   Handler handler_;
-  std::atomic<bool> stop_{false};
-  std::thread thread_;
+  std::unique_ptr<UnixSocketServer> server_;  // last: its thread stops before handler_ goes
 };
 
 // Client side, for `actorwire stats`: sends `command`, returns the answer, or null with `error`.

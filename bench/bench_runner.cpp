@@ -80,13 +80,6 @@ void add_stages(const Snapshot& first, const Snapshot& last, double seconds,
   }
 }
 
-config::IpPrefix network_of(const config::IpPrefix& address) {
-  config::IpPrefix network = address;
-  const std::uint32_t mask = address.length == 0 ? 0 : ~std::uint32_t{0} << (32 - address.length);
-  network.address = config::IpAddress::v4(address.address.v4_host_order() & mask);
-  return network;
-}
-
 // The far end for direction "both": a gateway whose WAN is where the first one's peer lives,
 // with the mirrored static session, delivering to a LAN router of its own.
 bool mirror_config(const config::GatewayConfig& a, const actors::Gateway& running,
@@ -130,7 +123,8 @@ bool mirror_config(const config::GatewayConfig& a, const actors::Gateway& runnin
   mirror.endpoint = config::Endpoint{config::IpAddress::v4(a_wan_identity.primary_ipv4()),
                                      a.interface.listen_port};
   // First B's generator's destinations (direction both: behind A's LAN router), then A's hosts.
-  mirror.allowed_ips = {*config::parse_ip_prefix("10.111.0.0/16"), network_of(a_lan->addresses[0])};
+  mirror.allowed_ips = {*config::parse_ip_prefix("10.111.0.0/16"),
+                        config::network_of(a_lan->addresses[0])};
   config::StaticSession session;
   session.send_key = peer.static_session->receive_key;
   session.receive_key = peer.static_session->send_key;

@@ -13,14 +13,6 @@ namespace actorwire::config {
 
 namespace {
 
-// Appends the standard (padded) base64 of a secret to `out`; the scratch buffer is wiped.
-void append_base64(std::string& out, const crypto::SecretKey& key) {
-  char buffer[sodium_base64_ENCODED_LEN(crypto::SecretKey::size(), sodium_base64_VARIANT_ORIGINAL)];
-  sodium_bin2base64(buffer, sizeof(buffer), key.data(), key.size(), sodium_base64_VARIANT_ORIGINAL);
-  out += buffer;
-  sodium_memzero(buffer, sizeof(buffer));
-}
-
 // The kinds from the topology table, as comment lines: name, summary and the keys it reads
 // besides `kind`.
 void append_topology_kinds(std::string& out) {
@@ -67,7 +59,7 @@ std::string default_config_toml() {
       "[interface]\n"
       "# This gateway's X25519 private key, base64 as printed by `wg genkey`.\n"
       "private_key = \"";
-  append_base64(text, private_key);
+  crypto::append_base64(text, private_key);
   text +=
       "\"\n"
       "# UDP port on the WAN side for WireGuard traffic.\n"
@@ -104,11 +96,11 @@ std::string default_config_toml() {
       "# Benchmark mode: fixed transport keys and receiver indices instead of a handshake.\n"
       "[peer.static_session]\n"
       "send_key = \"";
-  append_base64(text, send_key);
+  crypto::append_base64(text, send_key);
   text +=
       "\"\n"
       "receive_key = \"";
-  append_base64(text, receive_key);
+  crypto::append_base64(text, receive_key);
   text += "\"\nsend_index = " + std::to_string(random_index()) +
           "\nreceive_index = " + std::to_string(random_index()) +
           "\n"

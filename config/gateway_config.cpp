@@ -7,6 +7,8 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -171,6 +173,33 @@ std::string to_string(const IpAddress& address) {
     inet_ntop(AF_INET, &v4, buffer, sizeof(buffer));
   }
   return buffer;
+}
+
+IpPrefix network_of(const IpPrefix& prefix) {
+  IpPrefix network = prefix;
+  const std::size_t total_bytes = prefix.address.is_v6 ? 16 : 4;
+  for (std::size_t i = 0; i < total_bytes; ++i) {
+    const std::size_t first_bit = i * 8;
+    if (first_bit + 8 <= prefix.length) continue;
+    const std::size_t kept = first_bit < prefix.length ? prefix.length - first_bit : 0;
+    network.address.bytes[i] &= static_cast<std::uint8_t>(0xff00 >> kept);
+  }
+  return network;
+}
+
+bool prefix_contains(const IpPrefix& prefix, const IpAddress& address) {
+  if (prefix.address.is_v6 != address.is_v6) return false;
+  return network_of(prefix) == network_of(IpPrefix{address, prefix.length});
+}
+
+bool is_valid_instance_name(std::string_view name) {
+  return !name.empty() && name.size() <= 15 &&
+         std::all_of(name.begin(), name.end(),
+                     [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' ||
+                              c == '_' || c == '.';
+                     }) &&
+         name != "." && name != "..";
 }
 
 std::string to_string(const IpPrefix& prefix) {

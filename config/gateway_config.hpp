@@ -55,6 +55,10 @@ std::optional<IpPrefix> parse_interface_address(std::string_view text);
 std::optional<MacAddress> parse_mac_address(std::string_view text);
 // "192.0.2.1:51820" or "[2001:db8::1]:51820".
 std::optional<Endpoint> parse_endpoint(std::string_view text);
+// The prefix with its host bits cleared: "10.0.0.1/24" -> "10.0.0.0/24".
+IpPrefix network_of(const IpPrefix& prefix);
+// Whether `address` lies inside `prefix` (same family, first `length` bits equal).
+bool prefix_contains(const IpPrefix& prefix, const IpAddress& address);
 std::string to_string(const IpAddress& address);
 std::string to_string(const IpPrefix& prefix);
 std::string to_string(const MacAddress& mac);
@@ -102,6 +106,10 @@ struct PeerConfig {
   std::uint16_t persistent_keepalive = 0;  // seconds, 0 = off
   std::optional<StaticSession> static_session;
 };
+
+// An instance name ([interface] name, also a wg-quick file's stem): it becomes a socket file
+// name, so like a Linux interface name: 1 to 15 letters, digits, '-', '_' or '.'.
+bool is_valid_instance_name(std::string_view name);
 
 struct InterfaceConfig {
   // Names the instance: its control socket is <socket dir>/<name>.sock.

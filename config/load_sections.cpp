@@ -47,17 +47,7 @@ struct RoutePrefixText {
              " is not a CIDR prefix (expected e.g. \"10.1.0.0/16\" or \"fd00::/64\")";
     }
     // Say what the engineer most likely meant: the network the address belongs to.
-    IpPrefix network = *with_host_bits;
-    const std::size_t bytes = network.address.is_v6 ? 16 : 4;
-    for (std::size_t i = 0; i < bytes; ++i) {
-      const std::size_t first_bit = i * 8;
-      if (first_bit >= network.length) {
-        network.address.bytes[i] = 0;
-      } else if (first_bit + 8 > network.length) {
-        network.address.bytes[i] &=
-            static_cast<std::uint8_t>(0xff << (first_bit + 8 - network.length));
-      }
-    }
+    const IpPrefix network = network_of(*with_host_bits);
     return quoted(text) + " has host bits set beyond /" + std::to_string(network.length) +
            "; did you mean " + quoted(to_string(network)) + "?";
   }
@@ -308,14 +298,7 @@ void load_interface(Context& ctx, const toml::table& root, InterfaceConfig& out)
           {"name", "private_key", "listen_port", "addresses", "mtu", "mss_clamping",
            "icmp_unreachable"});
   if (const auto* name = t.string("name", false, "the instance name")) {
-    // It becomes a file name (the control socket): like a Linux interface name.
-    const bool valid = !name->empty() && name->size() <= 15 &&
-                       std::all_of(name->begin(), name->end(),
-                                   [](char c) {
-                                     return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
-                                            c == '-' || c == '_' || c == '.';
-                                   }) &&
-                       *name != "." && *name != "..";
+    const bool valid = is_valid_instance_name(*name);
     if (valid) {
       out.name = *name;
     } else {

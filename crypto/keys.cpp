@@ -80,6 +80,26 @@ std::string to_base64(const PublicKey& key) {
   return std::string(text);
 }
 
+std::string to_hex(const PublicKey& key) {
+  char text[wg::kKeySize * 2 + 1];
+  sodium_bin2hex(text, sizeof(text), key.bytes.data(), key.bytes.size());
+  return std::string(text);
+}
+
+void append_base64(std::string& out, const SecretKey& key) {
+  char text[sodium_base64_ENCODED_LEN(wg::kKeySize, sodium_base64_VARIANT_ORIGINAL)];
+  sodium_bin2base64(text, sizeof(text), key.data(), key.size(), sodium_base64_VARIANT_ORIGINAL);
+  out += text;
+  sodium_memzero(text, sizeof(text));
+}
+
+void append_hex(std::string& out, const SecretKey& key) {
+  char text[wg::kKeySize * 2 + 1];
+  sodium_bin2hex(text, sizeof(text), key.data(), key.size());
+  out += text;
+  sodium_memzero(text, sizeof(text));
+}
+
 PublicKey derive_public_key(const SecretKey& private_key) {
   detail::ensure_sodium_initialized();
   PublicKey public_key;
@@ -87,6 +107,15 @@ PublicKey derive_public_key(const SecretKey& private_key) {
   // all-zero point, so the return value carries no information here.
   (void)crypto_scalarmult_base(public_key.bytes.data(), private_key.data());
   return public_key;
+}
+
+SecretKey generate_private_key() {
+  SecretKey key = random_secret_key();
+  // RFC 7748 clamping, as wg(8)'s curve25519_clamp_secret: X25519 would clamp anyway, but
+  // `wg genkey` prints the clamped bytes and so must we.
+  key.data()[0] &= 248;
+  key.data()[31] = static_cast<std::uint8_t>((key.data()[31] & 127) | 64);
+  return key;
 }
 
 SecretKey random_secret_key() {

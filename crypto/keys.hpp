@@ -42,9 +42,19 @@ struct PublicKey {
 std::optional<SecretKey> parse_secret_key_base64(std::string_view text);
 std::optional<PublicKey> parse_public_key_base64(std::string_view text);
 std::string to_base64(const PublicKey& key);
+// Lower-case hex, as WireGuard's cross-platform userspace API (UAPI) writes keys.
+std::string to_hex(const PublicKey& key);
+// Appends the secret as base64 (`wg genkey`'s format) or lower-case hex (the UAPI's) to `out`;
+// the scratch buffer is wiped. `out` then holds key text: the caller wipes it when done.
+void append_base64(std::string& out, const SecretKey& key);
+void append_hex(std::string& out, const SecretKey& key);
 
 // X25519: the public key belonging to a private key (crypto_scalarmult_base).
 PublicKey derive_public_key(const SecretKey& private_key);
+
+// A fresh X25519 private key exactly as `wg genkey` makes it: 32 random bytes, clamped (the low 3
+// bits cleared, bit 255 cleared, bit 254 set).
+SecretKey generate_private_key();
 
 // Fills a fresh random secret (randombytes_buf); used for generated demo peers and tests.
 SecretKey random_secret_key();
