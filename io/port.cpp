@@ -90,6 +90,7 @@ std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config:
         error = "cannot probe device '" + config.device + "'";
         return nullptr;
       }
+      port->probed_vdev_ = true;
     }
     if (rte_eth_dev_get_port_by_name(name.c_str(), &found) != 0) {
       const PortDevice device = parse_port_device(config.device);
@@ -205,8 +206,9 @@ void Port::close() {
         }
       }
     }
-  } else if (started_) {
-    rte_eth_dev_close(id_);
+  } else {
+    if (started_) rte_eth_dev_close(id_);
+    if (probed_vdev_) rte_vdev_uninit(device_name(device_).c_str());
   }
   started_ = false;
 }

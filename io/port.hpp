@@ -88,6 +88,9 @@ class Port {
   std::array<std::uint8_t, kRssKeySize> rss_key_ = kDefaultRssKey;
   bool started_ = false;
   bool closed_ = false;
+  // A vdev this port probed itself (net_tap, net_af_packet, ...): close() removes it again, so
+  // a later port in the same process (tests, benchmarks) can probe it anew.
+  bool probed_vdev_ = false;
   PortStats closed_stats_;
 };
 
