@@ -19,6 +19,7 @@
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
 #include <net/if.h>
+#include <poll.h>
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -154,7 +155,8 @@ class Wire {
   virtual ~Wire() = default;
   virtual void drain() = 0;  // frames that came after an earlier try gave up
   virtual bool send(std::uint64_t seq) = 0;
-  virtual bool received() = 0;  // one look: an encrypted frame came (consumed)
+  // Whether an encrypted frame came (consumed) before the TSC reaches `deadline`.
+  virtual bool await_frame(std::uint64_t deadline) = 0;
 };
 
 class RingWire final : public Wire {
@@ -177,9 +179,11 @@ class RingWire final : public Wire {
     rte_pktmbuf_free(mbuf);
     return false;
   }
-  bool received() override {
+  bool await_frame(std::uint64_t deadline) override {  // spins: a ring wakes nobody
     void* out = nullptr;
-    if (rte_ring_dequeue(wan_out_, &out) != 0) return false;
+    while (rte_ring_dequeue(wan_out_, &out) != 0) {
+      if (rte_rdtsc() >= deadline) return false;
+    }
     rte_pktmbuf_free(static_cast<rte_mbuf*>(out));
     return true;
   }
@@ -210,12 +214,28 @@ class SocketWire final : public Wire {
     while (received()) {
     }
   }
+  // Blocks in poll() rather than spinning: net_tap's rx_burst sees a frame only once DPDK's
+  // signal handler for its queue fds has run, which the kernel gives the main thread first; a
+  // spinning main thread that the scheduler has preempted on a loaded 2-core VM would delay that by
+  // milliseconds, which a sleeping one is not.
+  bool await_frame(std::uint64_t deadline) override {
+    for (;;) {
+      if (received()) return true;
+      const std::uint64_t now = rte_rdtsc();
+      if (now >= deadline) return false;
+      pollfd wan{wan_, POLLIN, 0};
+      const auto left_ms = (deadline - now) * 1000 / rte_get_tsc_hz() + 1;
+      poll(&wan, 1, static_cast<int>(left_ms));
+    }
+  }
   bool send(std::uint64_t seq) override {
     std::vector<std::uint8_t> frame(traffic_.frame_length(seq));
     traffic_.write_frame(seq, frame.data());
     return ::send(lan_, frame.data(), frame.size(), 0) == static_cast<ssize_t>(frame.size());
   }
-  bool received() override {
+
+ private:
+  bool received() {
     for (;;) {
       std::uint8_t frame[2048];
       sockaddr_ll from{};
@@ -232,7 +252,6 @@ class SocketWire final : public Wire {
     }
   }
 
- private:
   static int open_socket(const std::string& iface) {
     const int fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
     if (fd < 0) return -1;
@@ -328,10 +347,7 @@ bool wake_latency(const config::GatewayConfig& base, std::uint32_t backoff, unsi
       continue;
     }
     const std::uint64_t deadline = sent + rte_get_tsc_hz() / 10;  // 100 ms: lost
-    bool arrived = false;
-    while (!(arrived = wire->received()) && rte_rdtsc() < deadline) {
-    }
-    if (!arrived) {
+    if (!wire->await_frame(deadline)) {
       ++lost;
       continue;
     }
