@@ -4,6 +4,7 @@
 #include <rte_dev.h>
 #include <rte_errno.h>
 #include <rte_eth_ring.h>
+#include <rte_log.h>
 #include <rte_ring.h>
 
 #include <algorithm>
@@ -32,6 +33,21 @@ bool is_af_packet_device(const std::string& device) {
 // the ports of TCP and UDP ones. rte_eth_dev_configure refuses hash types the device lacks,
 // so this is masked with what the device offers.
 constexpr std::uint64_t kRssHashTypes = RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP;
+
+// A driver without rx interrupts (net_af_packet in DPDK 22.11) accepts intr_conf.rxq = 1 all
+// the same; what tells is whether every queue got an event fd (net_tap: the TAP queue's own
+// fd). Not rte_eth_dev_rx_intr_enable(): net_tap answers -ENOTSUP there although its fds work.
+// ethdev logs an error for each queue without one, which is no error here: muted meanwhile.
+bool every_queue_has_rx_interrupt(const Port& port) {
+  const int level = rte_log_get_level(static_cast<std::uint32_t>(rte_eth_dev_logtype));
+  rte_log_set_level(static_cast<std::uint32_t>(rte_eth_dev_logtype), RTE_LOG_CRIT);
+  bool all = true;
+  for (std::uint16_t q = 0; q < port.queues() && all; ++q) {
+    all = rte_eth_dev_rx_intr_ctl_q_get_fd(port.id(), q) >= 0;
+  }
+  if (level >= 0) rte_log_set_level(static_cast<std::uint32_t>(rte_eth_dev_logtype), level);
+  return all;
+}
 
 }  // namespace
 
@@ -90,6 +106,7 @@ std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config:
         error = "cannot probe device '" + config.device + "'";
         return nullptr;
       }
+      port->probed_vdev_ = true;
     }
     if (rte_eth_dev_get_port_by_name(name.c_str(), &found) != 0) {
       const PortDevice device = parse_port_device(config.device);
@@ -141,31 +158,17 @@ std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config:
       conf.rx_adv_conf.rss_conf.rss_key_len = kRssKeySize;
     }
   }
-  if (rte_eth_dev_configure(port->id_, queues, queues, &conf) != 0) {
-    error = "cannot configure port " + name + " with " + std::to_string(queues) + " queue(s)";
-    return nullptr;
+  // Rx interrupts, so that an idle poller can wait for a packet instead of sleeping blind
+  // (io/rx_interrupt.hpp): asked of every port but the in-process ones. A driver may refuse them
+  // at configure or start (a NIC bound to a driver without interrupt vectors for its queues):
+  // then the port comes up without them, and its pollers keep the sleeping back-off.
+  conf.intr_conf.rxq = port->in_memory() ? 0 : 1;
+  if (!port->bring_up(conf, dpdk, pool, config, error)) {
+    if (conf.intr_conf.rxq == 0) return nullptr;
+    conf.intr_conf.rxq = 0;
+    if (!port->bring_up(conf, dpdk, pool, config, error)) return nullptr;
   }
-  std::uint16_t rx_descriptors = dpdk.rx_descriptors;
-  std::uint16_t tx_descriptors = dpdk.tx_descriptors;
-  rte_eth_dev_adjust_nb_rx_tx_desc(port->id_, &rx_descriptors, &tx_descriptors);
-  const int socket = rte_eth_dev_socket_id(port->id_);
-  for (std::uint16_t q = 0; q < queues; ++q) {
-    if (rte_eth_rx_queue_setup(port->id_, q, rx_descriptors, socket, nullptr, pool) != 0 ||
-        rte_eth_tx_queue_setup(port->id_, q, tx_descriptors, socket, nullptr) != 0) {
-      error = "cannot set up queue " + std::to_string(q) + " of port " + name;
-      return nullptr;
-    }
-  }
-  if (config.mac) {
-    rte_ether_addr mac;
-    std::copy(config.mac->bytes.begin(), config.mac->bytes.end(), mac.addr_bytes);
-    rte_eth_dev_default_mac_addr_set(port->id_, &mac);
-  }
-  if (rte_eth_dev_start(port->id_) != 0) {
-    error = "cannot start port " + name;
-    return nullptr;
-  }
-  port->started_ = true;
+  port->rx_interrupts_ = conf.intr_conf.rxq == 1 && every_queue_has_rx_interrupt(*port);
   rte_eth_promiscuous_enable(port->id_);
 
   rte_ether_addr mac{};
@@ -177,6 +180,37 @@ std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config:
   port->identity_.next_hop = config.next_hop;
   port->identity_.next_hop_v6 = config.next_hop_v6;
   return port;
+}
+
+bool Port::bring_up(const rte_eth_conf& conf, const config::DpdkConfig& dpdk, rte_mempool* pool,
+                    const config::PortConfig& config, std::string& error) {
+  const std::string name = device_name(device_);
+  if (rte_eth_dev_configure(id_, queues_, queues_, &conf) != 0) {
+    error = "cannot configure port " + name + " with " + std::to_string(queues_) + " queue(s)";
+    return false;
+  }
+  std::uint16_t rx_descriptors = dpdk.rx_descriptors;
+  std::uint16_t tx_descriptors = dpdk.tx_descriptors;
+  rte_eth_dev_adjust_nb_rx_tx_desc(id_, &rx_descriptors, &tx_descriptors);
+  const int socket = rte_eth_dev_socket_id(id_);
+  for (std::uint16_t q = 0; q < queues_; ++q) {
+    if (rte_eth_rx_queue_setup(id_, q, rx_descriptors, socket, nullptr, pool) != 0 ||
+        rte_eth_tx_queue_setup(id_, q, tx_descriptors, socket, nullptr) != 0) {
+      error = "cannot set up queue " + std::to_string(q) + " of port " + name;
+      return false;
+    }
+  }
+  if (config.mac) {
+    rte_ether_addr mac;
+    std::copy(config.mac->bytes.begin(), config.mac->bytes.end(), mac.addr_bytes);
+    rte_eth_dev_default_mac_addr_set(id_, &mac);
+  }
+  if (rte_eth_dev_start(id_) != 0) {
+    error = "cannot start port " + name;
+    return false;
+  }
+  started_ = true;
+  return true;
 }
 
 Port::~Port() {
@@ -205,8 +239,9 @@ void Port::close() {
         }
       }
     }
-  } else if (started_) {
-    rte_eth_dev_close(id_);
+  } else {
+    if (started_) rte_eth_dev_close(id_);
+    if (probed_vdev_) rte_vdev_uninit(device_name(device_).c_str());
   }
   started_ = false;
 }

@@ -59,6 +59,10 @@ class Port {
   const std::vector<rte_ring*>& inject_rings() const { return inject_rings_; }
   const std::vector<rte_ring*>& capture_rings() const { return capture_rings_; }
 
+  // Whether every rx queue has an interrupt a poller can wait on (io/rx_interrupt.hpp): net_tap
+  // ports, and NICs whose driver and binding give their queues interrupt vectors.
+  bool rx_interrupts() const { return rx_interrupts_; }
+
   std::uint16_t rx_burst(std::uint16_t queue, rte_mbuf** mbufs, std::uint16_t count) {
     return rte_eth_rx_burst(id_, queue, mbufs, count);
   }
@@ -74,6 +78,9 @@ class Port {
 
  private:
   Port() = default;
+  // Configures the device and its queues with `conf` and starts it.
+  bool bring_up(const rte_eth_conf& conf, const config::DpdkConfig& dpdk, rte_mempool* pool,
+                const config::PortConfig& config, std::string& error);
 
   std::uint16_t id_ = 0;
   std::uint16_t queues_ = 1;
@@ -88,6 +95,10 @@ class Port {
   std::array<std::uint8_t, kRssKeySize> rss_key_ = kDefaultRssKey;
   bool started_ = false;
   bool closed_ = false;
+  bool rx_interrupts_ = false;
+  // A vdev this port probed itself (net_tap, net_af_packet, ...): close() removes it again, so
+  // a later port in the same process (tests, benchmarks) can probe it anew.
+  bool probed_vdev_ = false;
   PortStats closed_stats_;
 };
 

@@ -39,6 +39,19 @@ TEST(IdleBackoff, TrafficReturnsToFullSpeedAtOnce) {
   EXPECT_EQ(backoff.after_poll(false).count(), 1);
 }
 
+TEST(IdleBackoff, AWakeUpStartsOverPatienceIncluded) {
+  // An rx interrupt woke the poller: its frame may reach rx_burst only a little later (net_tap),
+  // so the next empty polls spin again instead of going back to the longest pause.
+  IdleBackoff backoff = IdleBackoff::own_thread(microseconds(2000));
+  pauses(backoff, tuning::kEmptyPollsBeforeSleep + 20);
+  ASSERT_EQ(backoff.after_poll(false).count(), 2000);
+  backoff.reset();
+  for (unsigned i = 0; i < tuning::kEmptyPollsBeforeSleep; ++i) {
+    ASSERT_EQ(backoff.after_poll(false).count(), 0) << "empty poll " << i << " after the wake-up";
+  }
+  EXPECT_EQ(backoff.after_poll(false).count(), 1);
+}
+
 TEST(IdleBackoff, ZeroNeverPauses) {
   IdleBackoff backoff = IdleBackoff::own_thread(microseconds(0));
   for (long pause : pauses(backoff, 1000)) ASSERT_EQ(pause, 0);

@@ -61,6 +61,13 @@ class IdleBackoff {
     return pause_;
   }
 
+  // Something woke the poller (an rx interrupt): start over, patience included, as after a
+  // poll that moved packets.
+  void reset() {
+    empty_polls_ = 0;
+    pause_ = Pause(0);
+  }
+
   Pause max() const { return max_; }
 
  private:

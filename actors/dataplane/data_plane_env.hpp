@@ -9,12 +9,14 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "actors/common/stage_counters.hpp"
 #include "config/gateway_config.hpp"
 #include "crypto/aead.hpp"
 #include "io/port.hpp"
+#include "io/rx_interrupt.hpp"
 
 struct rte_mempool;
 
@@ -54,6 +56,14 @@ struct DataPlaneEnv {
 
   bool may_receive() const {
     return receiving == nullptr || receiving->load(std::memory_order_relaxed);
+  }
+
+  // For a detached poller of both ports' rx queue `queue`: a waiter on their rx interrupts
+  // (PollPacer::wait_on); nullptr unless both ports have them, and that poller keeps sleeping.
+  std::unique_ptr<io::RxInterruptWait> rx_interrupt_wait(std::uint16_t queue) const {
+    if (!lan->rx_interrupts() || !wan->rx_interrupts()) return nullptr;
+    std::string why_not;  // both ports have them: only the epoll set itself could fail
+    return io::RxInterruptWait::make({{lan, queue}, {wan, queue}}, why_not);
   }
 
   // Each actor seals and opens with an AEAD of its own (they keep per-call state).

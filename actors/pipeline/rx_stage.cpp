@@ -33,6 +33,8 @@ struct RxState {
   // Each scheduled poll carries a generation; only the latest counts, so ending a back-off
   // early (a fresh poll) does not leave the back-off's delayed poll running a second loop.
   std::uint64_t poll_generation = 0;
+  // Detached, where both ports have rx interrupts: the idle back-off waits on them.
+  std::unique_ptr<io::RxInterruptWait> rx_wait;
   std::optional<PollPacer> pacer;  // full speed under traffic, idle back-off without
 };
 
@@ -118,8 +120,8 @@ void poll(RxActor* self) {
           received = receive(self, *context.env->wan, true) || received;
         return received;
       });
-  // Detached: busy-poll (the thread is ours), sleep when idle. Scheduled: yield the thread
-  // when idle.
+  // Detached: busy-poll (the thread is ours), sleep (or wait on the rx interrupts) when idle.
+  // Scheduled: yield the thread when idle.
   schedule_poll(self, state.pacer->after_poll(received_any, counters));
 }
 
@@ -128,6 +130,10 @@ caf::behavior rx_behavior(RxActor* self, const std::shared_ptr<PipelineContext>&
   self->state.batch = std::min<std::size_t>(context->settings.batch_size, tuning::kMaxBurst);
   self->state.credits = CreditWindow(context->settings.mailbox_capacity);
   self->state.pacer.emplace(context->settings.detached_io, context->env->idle_backoff_max);
+  if (context->settings.detached_io) {
+    self->state.rx_wait = context->env->rx_interrupt_wait(0);
+    self->state.pacer->wait_on(self->state.rx_wait.get());
+  }
   return {
       [self](const PipelineWiring& wiring) {
         self->state.lookup = wiring.lookup;

@@ -15,6 +15,7 @@
 #include "actors/common/stage_counters.hpp"
 #include "actors/runtime/messages.hpp"
 #include "caf/all.hpp"
+#include "io/rx_interrupt.hpp"
 
 namespace actorwire::actors {
 
@@ -60,10 +61,13 @@ bool run_poll(StageCounters& counters, PollLimits limits, Burst&& burst) {
 // (common/idle_backoff.hpp) while its ports stay empty. A detached actor owns its thread and
 // sleeps the pause right there: nanosleep with a 1 us timer slack wakes ~25 us late at the median
 // on the development VM, against ~75 us with the default slack and ~150 us for a delayed message,
-// which goes through CAF's timer thread and then a scheduler thread (bench/idle_wake). A
-// scheduled actor must give its thread back, so it gets the pause as the delay of its next poll
-// message. Time paused is booked as idle, so busy + idle stays the poller's whole time and busy%
-// keeps meaning the share that moved packets.
+// which goes through CAF's timer thread and then a scheduler thread (bench/idle_wake). Where
+// every queue it polls has an rx interrupt (net_tap, NICs that have them), a detached actor
+// waits on those instead (io/rx_interrupt.hpp), with the pause as the timeout: a packet ends the
+// wait at once, and a missed interrupt costs at most the pause it would have slept. A
+// scheduled actor must give its thread back (it must never block CAF's), so it gets the pause
+// as the delay of its next poll message. Time paused is booked as idle, so busy + idle stays the
+// poller's whole time and busy% keeps meaning the share that moved packets.
 class PollPacer {
  public:
   // `scheduled_first`: a scheduled actor's shortest pause.
@@ -80,6 +84,13 @@ class PollPacer {
     paused_at_ = 0;
   }
 
+  // A detached actor whose every polled queue has an rx interrupt: its pauses of
+  // RxInterruptWait::kResolution and more wait on `rx` (shorter ones are still slept). `rx`
+  // must outlive the pacer. Ignored for a scheduled actor.
+  void wait_on(io::RxInterruptWait* rx) {
+    if (own_thread_) rx_ = rx;
+  }
+
   // After a poll that moved packets or not (or holds some still to send, `pending`): the delay
   // of the next poll message (0: at once). A detached actor has already slept its pause here.
   std::chrono::microseconds after_poll(bool moved, StageCounters& counters, bool pending = false) {
@@ -94,16 +105,25 @@ class PollPacer {
   }
 
  private:
-  static void sleep_on_own_thread(std::chrono::microseconds pause, StageCounters& counters) {
+  void sleep_on_own_thread(std::chrono::microseconds pause, StageCounters& counters) {
     thread_local const bool slack_set =
         prctl(PR_SET_TIMERSLACK, tuning::kIdleSleepTimerSlackNs, 0, 0, 0) == 0;
     (void)slack_set;  // without it the sleeps are only later, never wrong
     const std::uint64_t start = rte_rdtsc();
-    std::this_thread::sleep_for(pause);
+    if (rx_ != nullptr && pause >= io::RxInterruptWait::kResolution) {
+      // Woken: the back-off starts over, so the poller spins through its patience before it
+      // sleeps again. A frame may reach rx_burst a little after its interrupt: net_tap's
+      // rx_burst returns nothing until its SIGIO handler, which may run on another thread,
+      // has counted the frame; one empty poll must not send the poller back to a whole pause.
+      if (rx_->wait(pause)) backoff_.reset();
+    } else {
+      std::this_thread::sleep_for(pause);
+    }
     counters.idle_ns.add(cycles_to_ns(rte_rdtsc() - start));
   }
 
   bool own_thread_;
+  io::RxInterruptWait* rx_ = nullptr;
   IdleBackoff backoff_;
   std::uint64_t paused_at_ = 0;  // TSC when a scheduled pause began, 0 when none
 };

@@ -12,6 +12,7 @@ namespace {
 
 struct SingleState {
   std::unique_ptr<detail::DataPathLoop<NoLock>> loop;
+  std::unique_ptr<io::RxInterruptWait> rx_wait;  // where its ports have rx interrupts
   std::optional<PollPacer> pacer;
 };
 
@@ -19,6 +20,8 @@ caf::behavior single_behavior(caf::stateful_actor<SingleState>* self,
                               const std::shared_ptr<DataPathContext<NoLock>>& context) {
   self->state.loop = std::make_unique<detail::DataPathLoop<NoLock>>(self, *context);
   self->state.pacer.emplace(true, context->env->idle_backoff_max);
+  self->state.rx_wait = context->env->rx_interrupt_wait(0);
+  self->state.pacer->wait_on(self->state.rx_wait.get());
   // Keep the context (peer state, counters) alive as long as the loop runs.
   self->attach_functor([context] {});
   self->send(self, poll_atom::value);
@@ -27,7 +30,8 @@ caf::behavior single_behavior(caf::stateful_actor<SingleState>* self,
         auto& loop = *self->state.loop;
         loop.poll();
         loop.take_learned();  // no siblings to tell
-        // Its thread is its own: busy-polls under traffic, sleeps a growing pause when idle.
+        // Its thread is its own: busy-polls under traffic, sleeps a growing pause when idle (or
+        // waits that long on its ports' rx interrupts).
         schedule_next_poll(self,
                            self->state.pacer->after_poll(loop.last_poll_busy(), loop.counters(),
                                                          loop.sending_pending()));

@@ -45,6 +45,7 @@ config::MacAddress unpack_mac(std::uint64_t packed) {
 template <class Lock>
 struct WorkerState {
   std::unique_ptr<detail::DataPathLoop<Lock>> loop;
+  std::unique_ptr<io::RxInterruptWait> rx_wait;  // detached, where its queues have rx interrupts
   std::optional<PollPacer> pacer;
   std::vector<caf::actor> siblings;
 };
@@ -54,6 +55,10 @@ caf::behavior worker_behavior(caf::stateful_actor<WorkerState<Lock>>* self,
                               std::shared_ptr<DataPathContext<Lock>> context, bool detached) {
   self->state.loop = std::make_unique<detail::DataPathLoop<Lock>>(self, *context);
   self->state.pacer.emplace(detached, context->env->idle_backoff_max);
+  if (detached) {
+    self->state.rx_wait = context->env->rx_interrupt_wait(context->queue);
+    self->state.pacer->wait_on(self->state.rx_wait.get());
+  }
   self->attach_functor([context] {});
   return {
       [self](const std::vector<caf::actor>& siblings) {
@@ -74,8 +79,8 @@ caf::behavior worker_behavior(caf::stateful_actor<WorkerState<Lock>>* self,
             }
           }
         }
-        // Detached: busy-poll (the thread is ours), sleep when idle. Scheduled: yield the
-        // thread when idle.
+        // Detached: busy-poll (the thread is ours), sleep (or wait on the rx interrupts) when
+        // idle. Scheduled: yield the thread when idle.
         schedule_next_poll(self,
                            self->state.pacer->after_poll(loop.last_poll_busy(), loop.counters(),
                                                          loop.sending_pending()));
