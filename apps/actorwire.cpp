@@ -25,8 +25,10 @@
 #include "apps/stats_snapshot.hpp"
 #include "apps/systemd_notify.hpp"
 #include "bench/bench_runner.hpp"
+#include "bench/latency_sweep.hpp"
 #include "bench/peer_population.hpp"
 #include "bench/peer_scale.hpp"
+#include "bench/stage_cost.hpp"
 #include "bench/sweep.hpp"
 #include "config/default_config.hpp"
 #include "config/load_config.hpp"
@@ -222,6 +224,8 @@ struct BenchOptions {
   std::string sweep_path;
   std::string csv_path;
   std::string direction = "encrypt";
+  bool latency = false;     // each point at 10/50/90 % of its peak and overloaded: percentiles
+  bool stage_cost = false;  // the pipeline's stage costs and scaling prediction
 };
 
 std::string minutes(double seconds) {
@@ -301,11 +305,18 @@ int bench(const BenchOptions& options) {
       std::cerr << "actorwire bench: cannot write " << options.csv_path << "\n";
       return 2;
     }
-    csv << bench::csv_header() << "\n";
+    csv << (options.latency ? bench::latency_csv_header() : bench::csv_header()) << "\n";
   }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   bench::Ceiling ceiling;
+  if (options.stage_cost) {
+    if (!bench::run_stage_cost(base, points.front(), ceiling, std::cout, error)) {
+      std::cerr << "actorwire bench: " << error << "\n";
+      return 1;
+    }
+    return 0;
+  }
   bench::PointConfigs configs(base);
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < points.size() && !g_stop; ++i) {
@@ -327,6 +338,17 @@ int bench(const BenchOptions& options) {
       return 1;
     }
     if (built) std::cout << bench::describe(*built) << std::endl;
+    if (options.latency) {
+      const auto print = [&](const bench::LatencyRow& row) {
+        std::cout << bench::describe(row) << std::endl;
+        if (csv) csv << bench::latency_csv_row(row) << "\n" << std::flush;
+      };
+      if (!bench::run_latency_sweep(*config, points[i], ceiling, print, error)) {
+        std::cerr << "actorwire bench: " << error << "\n";
+        return 1;
+      }
+      continue;
+    }
     bench::BenchResult result;
     if (!bench::run_point(*config, points[i], ceiling, result, error)) {
       std::cerr << "actorwire bench: " << error << "\n";
@@ -437,6 +459,16 @@ int main(int argc, char** argv) try {
       ->add_option("--direction", bench_options.direction,
                    "encrypt | decrypt (a second gateway decrypts) | both (and encrypts back)")
       ->check(CLI::IsMember({"encrypt", "decrypt", "both"}));
+  auto* latency_flag = bench_command->add_flag(
+      "--latency", bench_options.latency,
+      "latency (p50, p99, p99.9) of each point at its peak, 10/50/90 % of it and 150 % "
+      "(overload); --csv writes these instead");
+  bench_command
+      ->add_flag("--stage-cost", bench_options.stage_cost,
+                 "the pipeline's per-stage cost on one core, a message's cost between cores, and "
+                 "the predicted rate for 1..16 crypto workers beside the measured 1 and 2 (uses "
+                 "-s, -f, -d, --warmup)")
+      ->excludes(latency_flag);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
