@@ -107,6 +107,9 @@ struct Gateway::Impl {
   std::vector<std::shared_ptr<StageCounters>> egress;
   std::shared_ptr<GeneratorContext> generator;
   std::shared_ptr<SinkContext> sink;
+  // GatewayOptions::measure_latency: the ports' tx stamps; removed by stop(), before the ports
+  // close.
+  std::vector<std::unique_ptr<io::DepartureStamps>> departure_stamps;
   // Cleared by stop(): the data plane stops receiving (DataPlaneEnv::receiving points here).
   std::atomic<bool> receiving{true};
   bool stopped = false;
@@ -130,6 +133,7 @@ struct Gateway::Impl {
     // its staged packets in an attached functor): the system's end joins every thread, so what
     // the actors held is freed and counted when stop() returns.
     system.reset();
+    departure_stamps.clear();  // nothing transmits any more
     stop_report.total = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - start);
     return stop_report;
@@ -222,9 +226,10 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   if (options.measure_latency) {
     if (!io::register_send_stamp(error)) return nullptr;
     for (io::Port* port : {impl->lan.get(), impl->wan.get()}) {
-      if (port->in_memory() && !io::stamp_departures(port->id(), port->queues(), error)) {
-        return nullptr;
-      }
+      if (!port->in_memory()) continue;
+      auto stamps = io::DepartureStamps::add(port->id(), port->queues(), error);
+      if (!stamps) return nullptr;
+      impl->departure_stamps.push_back(std::move(stamps));
     }
   }
   if (options.attach_generator && config.generator.enabled && impl->lan->in_memory()) {

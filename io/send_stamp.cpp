@@ -3,6 +3,7 @@
 #include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_mbuf_dyn.h>
 
@@ -71,15 +72,31 @@ bool register_send_stamp(std::string& error) {
   return true;
 }
 
-bool stamp_departures(std::uint16_t port_id, std::uint16_t queues, std::string& error) {
+std::unique_ptr<DepartureStamps> DepartureStamps::add(std::uint16_t port_id, std::uint16_t queues,
+                                                      std::string& error) {
+  std::unique_ptr<DepartureStamps> stamps(new DepartureStamps(port_id));
   for (std::uint16_t queue = 0; queue < queues; ++queue) {
-    if (rte_eth_add_tx_callback(port_id, queue, stamp_leaving, nullptr) == nullptr) {
+    const rte_eth_rxtx_callback* callback =
+        rte_eth_add_tx_callback(port_id, queue, stamp_leaving, nullptr);
+    if (callback == nullptr) {
       error = "cannot add a tx callback to port " + std::to_string(port_id) + ": " +
               rte_strerror(rte_errno);
-      return false;
+      return nullptr;  // the destructor removes those already added
+    }
+    stamps->callbacks_.push_back(callback);
+  }
+  return stamps;
+}
+
+DepartureStamps::~DepartureStamps() {
+  for (std::size_t queue = 0; queue < callbacks_.size(); ++queue) {
+    // Removing does not free the callback (a transmitting thread might still be in it); nothing
+    // transmits any more, so free it here.
+    if (rte_eth_remove_tx_callback(port_id_, static_cast<std::uint16_t>(queue),
+                                   callbacks_[queue]) == 0) {
+      rte_free(const_cast<rte_eth_rxtx_callback*>(callbacks_[queue]));
     }
   }
-  return true;
 }
 
 void write_send_stamp(rte_mbuf* mbuf, std::uint64_t tsc) {

@@ -15,10 +15,12 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
+#include <memory>
 #include <string>
+#include <vector>
 
 struct rte_mbuf;
+struct rte_eth_rxtx_callback;
 
 namespace actorwire::io {
 
@@ -26,9 +28,23 @@ namespace actorwire::io {
 // has no room left for them.
 bool register_send_stamp(std::string& error);
 
-// Stamps every frame `port_id` transmits on queues 0..queues-1 with the time it leaves (the
-// last try, if a full ring refuses it at first). register_send_stamp must have succeeded.
-bool stamp_departures(std::uint16_t port_id, std::uint16_t queues, std::string& error);
+// While it lives, every frame the port transmits on its queues is stamped with the time it
+// leaves (the last try, if a full ring refuses it at first): a tx callback per queue.
+// register_send_stamp must have succeeded. Destroy it only when nothing transmits on the port
+// any more, and before the port is closed (a released port id is reused by the next port).
+class DepartureStamps {
+ public:
+  static std::unique_ptr<DepartureStamps> add(std::uint16_t port_id, std::uint16_t queues,
+                                              std::string& error);
+  ~DepartureStamps();
+  DepartureStamps(const DepartureStamps&) = delete;
+  DepartureStamps& operator=(const DepartureStamps&) = delete;
+
+ private:
+  explicit DepartureStamps(std::uint16_t port_id) : port_id_(port_id) {}
+  std::uint16_t port_id_;
+  std::vector<const rte_eth_rxtx_callback*> callbacks_;  // by queue
+};
 
 // Stamps a generator frame (Ethernet / IPv4 / UDP as TrafficGenerator writes it): the payload
 // when it is long enough for it, and the mbuf field. register_send_stamp must have succeeded.
