@@ -311,6 +311,10 @@ int bench(const BenchOptions& options) {
   std::signal(SIGTERM, on_signal);
   bench::Ceiling ceiling;
   if (options.stage_cost) {
+    if (points.empty()) {
+      std::cerr << "actorwire bench: --stage-cost needs a point (its size and flows)\n";
+      return 2;
+    }
     if (!bench::run_stage_cost(base, points.front(), ceiling, std::cout, error)) {
       std::cerr << "actorwire bench: " << error << "\n";
       return 1;
