@@ -19,8 +19,12 @@ machine="${MACHINE:-$(nproc) cores, ${cpu:-unknown CPU}}"
 awk -F, -v dir="$tmp" '
   NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
   {
-    x = ($c["load"] == "10%") ? 0 : ($c["load"] == "50%") ? 1 : ($c["load"] == "90%") ? 2 :
-        ($c["load"] == "overload") ? 3 : -1
+    load = $c["load"]
+    x = -1
+    if (load == "10%") x = 0
+    if (load == "50%") x = 1
+    if (load == "90%") x = 2
+    if (load == "overload") x = 3
     name = $c["topology"] ($c["topology"] == "single" ? "" : " w" $c["crypto_workers"])
     if ($c["direction"] != "encrypt") name = $c["direction"] " " name
     file = name; gsub(/ /, "_", file)
@@ -53,7 +57,7 @@ set multiplot layout 1,3 title "actorwire bench --latency: generator to gateway 
 set logscale y
 set ylabel "microseconds"
 set xrange [-0.3:3.3]
-set xtics ("10%" 0, "50%" 1, "90%" 2, "overload" 3)
+set xtics ("10%%" 0, "50%%" 1, "90%%" 2, "overload" 3)  # labels are formats: %% is a %
 set xlabel "offered load (share of each topology's own peak)"
 set grid
 set key top left

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <thread>
 
 #include "actors/gateway.hpp"
@@ -184,6 +185,13 @@ bool run_stage_cost(const config::GatewayConfig& base, const BenchPoint& point, 
     measured[workers] = result.mpps;
   }
   const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  // The model takes the cores as the gateway's own; on a shared machine the measured points get
+  // a share of them (a load average of L on C cores leaves about C / L).
+  double load[1] = {0};
+  if (getloadavg(load, 1) == 1) {
+    std::snprintf(line, sizeof line, "machine: %u cores, load average %.1f", cores, load[0]);
+    out << line << "\n";
+  }
   out << "\n" << prediction_table(report, kMaxWorkers, cores, measured);
   return true;
 }
