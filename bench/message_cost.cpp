@@ -38,7 +38,7 @@ struct Shared {
   unsigned window = 8;
 };
 
-caf::behavior receiver(caf::event_based_actor* self, std::shared_ptr<Shared> shared) {
+caf::behavior receiver(caf::event_based_actor* self, const std::shared_ptr<Shared>& shared) {
   return {[self, shared](const FakeBatch&) {
     shared->received.store(shared->received.load(std::memory_order_relaxed) + 1,
                            std::memory_order_relaxed);
@@ -50,8 +50,8 @@ struct SenderState {
   unsigned in_flight = 0;
 };
 
-caf::behavior sender(caf::stateful_actor<SenderState>* self, caf::actor to,
-                     std::shared_ptr<Shared> shared) {
+caf::behavior sender(caf::stateful_actor<SenderState>* self, const caf::actor& to,
+                     const std::shared_ptr<Shared>& shared) {
   return {
       [self, to, shared](go_atom) {
         for (unsigned i = 0; i < shared->window; ++i) self->send(to, FakeBatch{});
