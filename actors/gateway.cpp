@@ -16,6 +16,7 @@
 #include "actors/topologies/topology.hpp"
 #include "caf/all.hpp"
 #include "io/eal.hpp"
+#include "io/send_stamp.hpp"
 
 namespace actorwire::actors {
 namespace {
@@ -106,6 +107,9 @@ struct Gateway::Impl {
   std::vector<std::shared_ptr<StageCounters>> egress;
   std::shared_ptr<GeneratorContext> generator;
   std::shared_ptr<SinkContext> sink;
+  // GatewayOptions::measure_latency: the ports' tx stamps; removed by stop(), before the ports
+  // close.
+  std::vector<std::unique_ptr<io::DepartureStamps>> departure_stamps;
   // Cleared by stop(): the data plane stops receiving (DataPlaneEnv::receiving points here).
   std::atomic<bool> receiving{true};
   bool stopped = false;
@@ -129,6 +133,7 @@ struct Gateway::Impl {
     // its staged packets in an attached functor): the system's end joins every thread, so what
     // the actors held is freed and counted when stop() returns.
     system.reset();
+    departure_stamps.clear();  // nothing transmits any more
     stop_report.total = std::chrono::duration_cast<std::chrono::microseconds>(
         std::chrono::steady_clock::now() - start);
     return stop_report;
@@ -218,6 +223,15 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   impl->counters.push_back(control->counters);
   caf::anon_send(control_actor, data_plane_atom::value, spawned.control_sink);
 
+  if (options.measure_latency) {
+    if (!io::register_send_stamp(error)) return nullptr;
+    for (io::Port* port : {impl->lan.get(), impl->wan.get()}) {
+      if (!port->in_memory()) continue;
+      auto stamps = io::DepartureStamps::add(port->id(), port->queues(), error);
+      if (!stamps) return nullptr;
+      impl->departure_stamps.push_back(std::move(stamps));
+    }
+  }
   if (options.attach_generator && config.generator.enabled && impl->lan->in_memory()) {
     impl->generator = std::make_shared<GeneratorContext>();
     for (std::uint16_t q = 0; q < impl->lan->queues(); ++q) {
@@ -230,6 +244,7 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
     impl->generator->max_packets = config.generator.max_packets;
     impl->generator->counters = std::make_shared<StageCounters>("generator", kPollingActor);
     impl->generator->idle_backoff_max = impl->data_plane.idle_backoff_max;
+    impl->generator->stamp_send_time = options.measure_latency;
     impl->counters.push_back(impl->generator->counters);
     impl->actors.push_back(spawn_generator_actor(*impl->system, impl->generator));
   }
@@ -244,6 +259,7 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
     if (!impl->sink->rings.empty()) {
       impl->sink->counters = std::make_shared<StageCounters>("sink", kPollingActor);
       impl->sink->idle_backoff_max = impl->data_plane.idle_backoff_max * tuning::kSinkBackoffFactor;
+      if (options.measure_latency) impl->sink->latency = std::make_shared<LatencyHistogram>();
       impl->counters.push_back(impl->sink->counters);
       impl->actors.push_back(spawn_sink_actor(*impl->system, impl->sink));
     } else {
@@ -319,6 +335,10 @@ const StageCounters* Gateway::generator_counters() const {
 
 const StageCounters* Gateway::sink_counters() const {
   return impl_->sink ? impl_->sink->counters.get() : nullptr;
+}
+
+const LatencyHistogram* Gateway::sink_latency() const {
+  return impl_->sink ? impl_->sink->latency.get() : nullptr;
 }
 
 std::shared_ptr<const io::TrafficGenerator> Gateway::traffic() const {

@@ -10,6 +10,7 @@
 #include "actors/common/stage_counters.hpp"
 #include "actors/control/control_plane.hpp"
 #include "actors/dataplane/peer_table.hpp"
+#include "actors/harness/latency_histogram.hpp"
 #include "config/gateway_config.hpp"
 #include "io/eal.hpp"
 #include "io/port.hpp"
@@ -26,7 +27,9 @@ struct GatewayOptions {
   // e.g. to a second gateway).
   bool sink_wan = true;
   unsigned scheduler_threads = 0;  // 0: one per core minus the detached polling actors, >= 1
-  ControlPlaneOptions control;     // handshake actor knobs (tests force "under load")
+  // The generator stamps its frames and the sink records their latency (sink_latency()).
+  bool measure_latency = false;
+  ControlPlaneOptions control;  // handshake actor knobs (tests force "under load")
 };
 
 // How a stop went (Gateway::stop).
@@ -75,6 +78,8 @@ class Gateway {
   const StageCounters* control_counters() const;  // the handshake actor
   const StageCounters* generator_counters() const;
   const StageCounters* sink_counters() const;
+  // With GatewayOptions::measure_latency and a sink: the latency of the generator's frames.
+  const LatencyHistogram* sink_latency() const;
   // The generator's traffic (nullptr without a generator): tests rebuild expected frames.
   std::shared_ptr<const io::TrafficGenerator> traffic() const;
   // Changes the built-in generator's offered rate (0: as fast as accepted) or pauses it.

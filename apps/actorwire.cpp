@@ -30,8 +30,10 @@
 #include "apps/wg_config_commands.hpp"
 #include "apps/wg_key_commands.hpp"
 #include "bench/bench_runner.hpp"
+#include "bench/latency_sweep.hpp"
 #include "bench/peer_population.hpp"
 #include "bench/peer_scale.hpp"
+#include "bench/stage_cost.hpp"
 #include "bench/sweep.hpp"
 #include "config/default_config.hpp"
 #include "config/load_config.hpp"
@@ -270,6 +272,8 @@ struct BenchOptions {
   std::string sweep_path;
   std::string csv_path;
   std::string direction = "encrypt";
+  bool latency = false;     // each point at 10/50/90 % of its peak and overloaded: percentiles
+  bool stage_cost = false;  // the pipeline's stage costs and scaling prediction
 };
 
 std::string minutes(double seconds) {
@@ -349,11 +353,22 @@ int bench(const BenchOptions& options) {
       std::cerr << "actorwire bench: cannot write " << options.csv_path << "\n";
       return 2;
     }
-    csv << bench::csv_header() << "\n";
+    csv << (options.latency ? bench::latency_csv_header() : bench::csv_header()) << "\n";
   }
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   bench::Ceiling ceiling;
+  if (options.stage_cost) {
+    if (points.empty()) {
+      std::cerr << "actorwire bench: --stage-cost needs a point (its size and flows)\n";
+      return 2;
+    }
+    if (!bench::run_stage_cost(base, points.front(), ceiling, std::cout, error)) {
+      std::cerr << "actorwire bench: " << error << "\n";
+      return 1;
+    }
+    return 0;
+  }
   bench::PointConfigs configs(base);
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < points.size() && !g_stop; ++i) {
@@ -375,6 +390,17 @@ int bench(const BenchOptions& options) {
       return 1;
     }
     if (built) std::cout << bench::describe(*built) << std::endl;
+    if (options.latency) {
+      const auto print = [&](const bench::LatencyRow& row) {
+        std::cout << bench::describe(row) << std::endl;
+        if (csv) csv << bench::latency_csv_row(row) << "\n" << std::flush;
+      };
+      if (!bench::run_latency_sweep(*config, points[i], ceiling, print, error)) {
+        std::cerr << "actorwire bench: " << error << "\n";
+        return 1;
+      }
+      continue;
+    }
     bench::BenchResult result;
     if (!bench::run_point(*config, points[i], ceiling, result, error)) {
       std::cerr << "actorwire bench: " << error << "\n";
@@ -490,6 +516,16 @@ int main(int argc, char** argv) try {
       ->add_option("--direction", bench_options.direction,
                    "encrypt | decrypt (a second gateway decrypts) | both (and encrypts back)")
       ->check(CLI::IsMember({"encrypt", "decrypt", "both"}));
+  auto* latency_flag = bench_command->add_flag(
+      "--latency", bench_options.latency,
+      "latency (p50, p99, p99.9) of each point at its peak, 10/50/90 % of it and 150 % "
+      "(overload); --csv writes these instead");
+  bench_command
+      ->add_flag("--stage-cost", bench_options.stage_cost,
+                 "the pipeline's per-stage cost on one core, a message's cost between cores, and "
+                 "the predicted rate for 1..16 crypto workers beside the measured 1 and 2 (uses "
+                 "-s, -f, -d, --warmup)")
+      ->excludes(latency_flag);
   // The wg(8) tools: keys, and wg-quick files in and out.
   auto* genkey_command = app.add_subcommand("genkey", "a new private key, base64 (as wg genkey)");
   auto* genpsk_command = app.add_subcommand("genpsk", "a new preshared key, base64 (as wg genpsk)");

@@ -29,11 +29,13 @@ struct Snapshot {
   std::uint64_t out = 0, out_bytes = 0, drops = 0, port_drops = 0, offered = 0;
   std::uint64_t generator_busy = 0, sink_busy = 0;
   std::map<std::string, std::array<std::uint64_t, 5>> stages;  // busy, stalls, backoffs, ns, lock
+  actors::LatencyHistogram::Counts latency{};                  // the sink's, when it records
 };
 
 Snapshot take(const actors::Gateway& gateway, const std::string& prefix = "") {
   Snapshot s;
   s.at = Clock::now();
+  if (const auto* latency = gateway.sink_latency()) s.latency = latency->snapshot();
   for (const auto& counters : gateway.egress_counters()) {
     s.out += counters->packets_out.get();
     s.out_bytes += counters->bytes_out.get();
@@ -200,6 +202,7 @@ bool run_chain(const config::GatewayConfig& base, const BenchPoint& point, Ceili
   result.ceiling_mpps = both ? 2.0 / (1.0 / seal + 1.0 / open) : open;
   actors::GatewayOptions options;
   options.sink_wan = false;  // the relays carry the WAN output
+  options.measure_latency = point.measure_latency;
   auto a = actors::Gateway::start(config, options, error);
   if (!a) return false;
   config::GatewayConfig mirror;
@@ -244,6 +247,7 @@ bool run_chain(const config::GatewayConfig& base, const BenchPoint& point, Ceili
   result.sink_cpu_pct =
       100.0 * static_cast<double>((a1.sink_busy - a0.sink_busy) + (b1.sink_busy - b0.sink_busy)) /
       ns;
+  result.latency = actors::summarize(actors::window_of(b0.latency, b1.latency));
   add_stages(a0, a1, seconds, result.stages, *a, "a-");
   add_stages(b0, b1, seconds, result.stages, *b, "b-");
   return true;
@@ -310,7 +314,9 @@ bool run_point(const config::GatewayConfig& base, const BenchPoint& point, Ceili
   // The ceiling first, with the gateway not yet running (it would share the cores).
   result.ceiling_mpps = ceiling.seal_mpps(point.sizes, config.interface.mtu);
 
-  auto gateway = actors::Gateway::start(config, {}, error);
+  actors::GatewayOptions options;
+  options.measure_latency = point.measure_latency;
+  auto gateway = actors::Gateway::start(config, options, error);
   if (!gateway) return false;
   std::this_thread::sleep_for(std::chrono::duration<double>(point.warmup_s));
   const Snapshot first = take(*gateway);
@@ -330,6 +336,7 @@ bool run_point(const config::GatewayConfig& base, const BenchPoint& point, Ceili
   result.generator_cpu_pct =
       100.0 * static_cast<double>(last.generator_busy - first.generator_busy) / ns;
   result.sink_cpu_pct = 100.0 * static_cast<double>(last.sink_busy - first.sink_busy) / ns;
+  result.latency = actors::summarize(actors::window_of(first.latency, last.latency));
   add_stages(first, last, seconds, result.stages, *gateway, "");
   return true;
 }

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/harness/latency_histogram.hpp"
 #include "config/gateway_config.hpp"
 
 namespace actorwire::bench {
@@ -31,6 +32,8 @@ struct BenchPoint {
   // mirrored session decrypts what the first encrypts (WAN to WAN); B's output is measured.
   // "both": B's own generator feeds its LAN too, so B encrypts and decrypts at the same time.
   std::string direction = "encrypt";
+  // The generator stamps its frames and the sink records their latency (BenchResult::latency).
+  bool measure_latency = false;
 };
 
 // The simple IMIX (7 x 64 B, 4 x 576 B, 1 x 1500 B), with 1500 capped to the tunnel MTU.
@@ -61,6 +64,9 @@ struct BenchResult {
   double generator_cpu_pct = 0;
   double sink_cpu_pct = 0;
   std::vector<StageSample> stages;
+  // measure_latency: generator to sink over the measured window (direction decrypt/both: through
+  // both gateways, read back from the decrypted payload).
+  actors::LatencySummary latency;
 };
 
 // Measures (once per size) and caches the crypto ceiling of a size mix.

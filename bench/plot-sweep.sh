@@ -18,17 +18,9 @@
 set -euo pipefail
 export LC_ALL=C
 
-if [[ $# -ne 2 ]]; then
-  echo "usage: $0 CSV OUTDIR" >&2
-  exit 2
-fi
-csv="$1"
-out="$2"
-[[ -r "$csv" ]] || { echo "$0: cannot read $csv" >&2; exit 2; }
-command -v gnuplot >/dev/null || { echo "$0: needs gnuplot (apt-get install gnuplot-nox)" >&2; exit 2; }
-mkdir -p "$out"
-tmp="$(mktemp -d)"
-trap 'rm -rf "$tmp"' EXIT
+# shellcheck source=bench/plot-lib.sh
+source "$(dirname "$0")/plot-lib.sh"
+plot_start "$0" "$@"
 tab="$(printf '\t')"
 
 cpu="$(grep -m1 -E '^(model name|Model Name|cpu model|Processor)' /proc/cpuinfo 2>/dev/null |

@@ -11,9 +11,7 @@
 namespace actorwire::io {
 namespace {
 
-constexpr std::uint16_t kDestinationPort = 5001;
 constexpr std::uint16_t kFirstSourcePort = 10000;
-constexpr std::size_t kSequenceSize = 8;
 constexpr std::size_t kPatternPeriod = 251;  // prime, so payloads of nearby seqs differ
 
 }  // namespace

@@ -1,6 +1,7 @@
 // Deterministic test traffic: frame `seq` is a pure function of the pattern and seq, so a test
 // (or the sink) can rebuild exactly what went in. Ethernet / IPv4 / UDP with the sequence
-// number in the first 8 payload bytes; flows vary destination address and source port.
+// number in the first 8 payload bytes (the next 8 hold the send time when the bench measures
+// latency: io/send_stamp.hpp); flows vary destination address and source port.
 #pragma once
 
 #include <cstddef>
@@ -27,6 +28,8 @@ class TrafficGenerator {
  public:
   static constexpr std::size_t kMinIpSize = 28;  // IPv4 + UDP headers
   static constexpr std::size_t kMaxIpSize = 1500;
+  static constexpr std::uint16_t kDestinationPort = 5001;  // UDP, every flow
+  static constexpr std::size_t kSequenceSize = 8;          // payload bytes holding `seq`
 
   explicit TrafficGenerator(TrafficPattern pattern);
 

@@ -1,5 +1,6 @@
 #include "io/traffic_injector.hpp"
 
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
@@ -9,6 +10,7 @@
 
 #include "io/headers.hpp"
 #include "io/rss.hpp"
+#include "io/send_stamp.hpp"
 
 namespace actorwire::io {
 
@@ -43,7 +45,8 @@ unsigned TrafficInjector::frames_that_fit(std::uint64_t first_seq, unsigned coun
   return fit;
 }
 
-InjectedBurst TrafficInjector::inject(std::uint64_t first_seq, unsigned count) {
+InjectedBurst TrafficInjector::inject(std::uint64_t first_seq, unsigned count,
+                                      bool stamp_send_time) {
   count = std::min(count, kMaxBurst);
   std::array<rte_mbuf*, kMaxBurst> mbufs;
   if (count == 0 || rings_.empty() || rte_pktmbuf_alloc_bulk(pool_, mbufs.data(), count) != 0) {
@@ -54,6 +57,11 @@ InjectedBurst TrafficInjector::inject(std::uint64_t first_seq, unsigned count) {
   for (unsigned i = 0; i < count; ++i) {
     traffic_->fill(mbufs[i], first_seq + i);
     burst.bytes += mbufs[i]->pkt_len;
+  }
+  if (stamp_send_time) {
+    // One clock read for the burst: it enters the rings now, all at once.
+    const std::uint64_t now = rte_rdtsc();
+    for (unsigned i = 0; i < count; ++i) write_send_stamp(mbufs[i], now);
   }
   if (rings_.size() == 1) {
     burst.enqueued =

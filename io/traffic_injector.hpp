@@ -41,7 +41,8 @@ class TrafficInjector {
   // Builds frames first_seq .. first_seq + count - 1 in mbufs from the pool (a count above
   // kMaxBurst is cut to it) and enqueues each on its queue's ring, in sequence order per queue.
   // Frames whose ring is full are freed, like a NIC dropping on a full rx queue.
-  InjectedBurst inject(std::uint64_t first_seq, unsigned count);
+  // `stamp_send_time`: stamp every frame with the TSC just before enqueueing (io/send_stamp.hpp).
+  InjectedBurst inject(std::uint64_t first_seq, unsigned count, bool stamp_send_time = false);
 
   std::uint16_t queue_of(std::uint64_t seq) const {
     return queue_of_flow_.empty() ? 0 : queue_of_flow_[traffic_->flow_of(seq)];

@@ -55,7 +55,7 @@ bool offer_burst(GeneratorContext& context, GeneratorState& state) {
     want = injector.frames_that_fit(state.offered, want);
   }
   if (want == 0) return false;
-  const io::InjectedBurst burst = injector.inject(state.offered, want);
+  const io::InjectedBurst burst = injector.inject(state.offered, want, context.stamp_send_time);
   if (burst.offered == 0) return false;  // the pool is empty
   if (burst.enqueued < burst.offered) {
     context.counters->drop(DropReason::kTxFull, burst.offered - burst.enqueued);

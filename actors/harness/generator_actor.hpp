@@ -31,6 +31,8 @@ struct GeneratorContext {
   std::shared_ptr<StageCounters> counters;
   std::chrono::microseconds idle_backoff_max{0};  // like the gateway's pollers
   std::atomic<bool> finished{false};              // set once max_packets have been offered
+  // Stamp every frame with its send time (io/send_stamp.hpp) for the sink's latency histogram.
+  bool stamp_send_time = false;
 };
 
 caf::actor spawn_generator_actor(caf::actor_system& system,
