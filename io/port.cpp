@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "io/checksum_offload.hpp"
 #include "io/port_device.hpp"
 
 namespace actorwire::io {
@@ -141,6 +142,8 @@ std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config:
       conf.rx_adv_conf.rss_conf.rss_key_len = kRssKeySize;
     }
   }
+  // The outer IPv4 and UDP checksums of what we seal, where the device computes them.
+  conf.txmode.offloads = wanted_tx_checksum_offloads(info.tx_offload_capa);
   if (rte_eth_dev_configure(port->id_, queues, queues, &conf) != 0) {
     error = "cannot configure port " + name + " with " + std::to_string(queues) + " queue(s)";
     return nullptr;
@@ -166,6 +169,7 @@ std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config:
     return nullptr;
   }
   port->started_ = true;
+  port->checksum_offloads_ = checksum_offloads_of(conf.txmode.offloads);
   rte_eth_promiscuous_enable(port->id_);
 
   rte_ether_addr mac{};
