@@ -12,11 +12,9 @@
 #include "actors/dataplane/data_plane_env.hpp"
 #include "actors/harness/generator_actor.hpp"
 #include "actors/harness/sink_actor.hpp"
-#include "actors/runtime/busy_stealing.hpp"
 #include "actors/runtime/messages.hpp"
 #include "actors/topologies/topology.hpp"
 #include "caf/all.hpp"
-#include "caf/scheduler/coordinator.hpp"
 #include "io/eal.hpp"
 
 namespace actorwire::actors {
@@ -192,8 +190,6 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   if (config.dpdk.idle_backoff_max_us != 0) {
     impl->caf_config->set("work-stealing.moderate-poll-attempts", 0);
   }
-  // Threads under load keep looking for jobs instead of sleeping between batches.
-  impl->caf_config->load<caf::scheduler::coordinator<BusyStealing>>();
   impl->system = std::make_unique<caf::actor_system>(*impl->caf_config);
 
   // The control actor first: the data plane needs its handle, and it needs the data plane's.

@@ -17,11 +17,7 @@ inline constexpr std::size_t kMaxBurst = 256;
 // them, while exit and control messages still get a turn between polls.
 inline constexpr int kDataPathBurstsPerPoll = 32;  // single / workers: rx+seal+tx per burst
 inline constexpr int kRxBurstsPerPoll = 16;        // pipeline rx: one burst per port per loop
-// Pipeline rx under load: one batch (one message through every stage) gathers up to this many
-// full bursts (at most kMaxBurst packets), so the stages wake and hand over credits per ~256
-// packets instead of per 32. A burst that is not full ends the batch: no waiting at light load.
-inline constexpr std::size_t kRxBurstsPerBatch = 8;
-inline constexpr int kHarnessBurstsPerPoll = 8;  // generator and sink
+inline constexpr int kHarnessBurstsPerPoll = 8;    // generator and sink
 // Frames prefetched ahead of the one being parsed (dataplane/frame_prefetch.hpp; l3fwd uses 3-8).
 inline constexpr std::size_t kPrefetchAhead = 4;
 // A momentarily empty ring is common at high rates (the feeder refills in bursts): a
@@ -30,12 +26,6 @@ inline constexpr int kEmptyLoopsBeforeYield = 4;
 // A scheduled (not detached) poller whose queues were empty looks again after this long; it
 // frees the scheduler thread for other actors meanwhile.
 inline constexpr auto kIdlePause = std::chrono::microseconds(20);
-// Scheduler threads (runtime/busy_stealing.hpp): a thread whose last two jobs came less than
-// kSchedulerBusyGap apart is under load and looks for the next job for up to kSchedulerBusySpin
-// before it may sleep, so the pipeline's stages do not pay a futex and a wake-up per batch. An
-// idle gateway's jobs are milliseconds apart: its threads sleep at once, as before.
-inline constexpr auto kSchedulerBusyGap = std::chrono::microseconds(50);
-inline constexpr auto kSchedulerBusySpin = std::chrono::microseconds(200);
 // Idle back-off (common/idle_backoff.hpp, [dpdk] idle_backoff_max_us): a poller on a thread of
 // its own keeps polling at full speed for this many empty polls in a row (~100-250 us: a gap
 // between bursts under load costs no sleep), then sleeps 1 us, 2 us, 4 us, ... up to the

@@ -38,29 +38,20 @@ struct RxState {
 
 using RxActor = caf::stateful_actor<RxState>;
 
-// Bursts from one port into one batch; false when the port had nothing. A full burst means more
-// is waiting: under load a batch takes up to kRxBurstsPerBatch of them, so every stage handles
-// (and wakes for) fewer, larger messages; a burst that is not full ends the batch, so a light
-// load waits for nothing.
+// One burst from one port into one batch; false when the port had nothing.
 bool receive(RxActor* self, io::Port& port, bool from_wan) {
   RxState& state = self->state;
   StageCounters& counters = *state.context->rx_counters;
   std::array<rte_mbuf*, tuning::kMaxBurst> mbufs;
-  const auto burst = static_cast<std::uint16_t>(state.batch);
-  std::size_t count = 0;
-  for (std::size_t bursts = 0; bursts < tuning::kRxBurstsPerBatch && count + burst <= mbufs.size();
-       ++bursts) {
-    const std::uint16_t received = port.rx_burst(0, mbufs.data() + count, burst);
-    count += received;
-    if (received < burst) break;
-  }
+  const std::uint16_t count =
+      port.rx_burst(0, mbufs.data(), static_cast<std::uint16_t>(state.batch));
   if (count == 0) return false;
   const BatchStream stream = from_wan ? BatchStream::kInbound : BatchStream::kOutbound;
   std::uint64_t& sequence = from_wan ? state.inbound_sequence : state.outbound_sequence;
   PacketBatch batch = make_batch(state.context->batches.get(), stream, sequence++, count,
                                  state.context->rx_counters);
   std::uint64_t bytes = 0;
-  for (std::size_t i = 0; i < count; ++i) {
+  for (std::uint16_t i = 0; i < count; ++i) {
     PacketSlot& slot = batch.data->slots[i];
     slot.mbuf = mbufs[i];
     slot.from_wan = from_wan;
