@@ -29,6 +29,7 @@ nlohmann::json actor_json(const actors::StageCounters& counters, std::uint64_t m
       {"credit_stalls", counters.credit_stalls.get()},
       {"backoff_events", counters.backoff_events.get()},
       {"backoff_ns", counters.backoff_ns.get()},
+      {"batch_pool_misses", counters.batch_pool_misses.get()},
       {"lock_wait_ns", counters.lock_wait_ns.get()},
       {"busy_ns", counters.busy_ns.get()},
       {"idle_ns", counters.idle_ns.get()},

@@ -6,6 +6,7 @@
 
 #include "crypto/messages.hpp"
 #include "io/byte_order.hpp"
+#include "io/checksum_offload.hpp"
 
 namespace actorwire::io {
 
@@ -96,7 +97,7 @@ bool build_udp_frame(rte_mbuf* mbuf, const OuterUdp& outer, const std::uint8_t* 
       rte_pktmbuf_append(mbuf, static_cast<std::uint16_t>(overhead + payload_length)));
   if (frame == nullptr) return false;
   if (payload != nullptr) std::memcpy(frame + overhead, payload, payload_length);
-  write_outer_udp(frame, payload_length, outer, ip_id);
+  write_outer_udp(mbuf, payload_length, outer, ip_id);
   return true;
 }
 

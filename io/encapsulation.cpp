@@ -3,6 +3,7 @@
 #include <rte_mbuf.h>
 
 #include "crypto/transport.hpp"
+#include "io/checksum_offload.hpp"
 
 namespace actorwire::io {
 
@@ -29,7 +30,7 @@ EncapsulateResult encapsulate(rte_mbuf* mbuf, const ParsedFrame& frame, crypto::
   auto* out = rte_pktmbuf_mtod(mbuf, std::uint8_t*);
   const std::size_t message_length = crypto::seal_transport(
       aead, *seal.key, seal.receiver_index, seal.counter, out + overhead, inner_length, mtu);
-  write_outer_udp(out, message_length, outer, ip_id);
+  write_outer_udp(mbuf, message_length, outer, ip_id);
   return EncapsulateResult::kOk;
 }
 

@@ -137,8 +137,11 @@ void write_ethernet_header(std::uint8_t* frame, const config::MacAddress& destin
   store_be16(frame + 12, ether_type);
 }
 
-void write_outer_ipv4_udp(std::uint8_t* frame, std::size_t payload_length,
-                          const OuterIpv4Udp& outer, std::uint16_t ip_id) {
+namespace {
+
+// Ethernet + IPv4 + UDP with both checksum fields zero.
+void write_ipv4_udp_headers(std::uint8_t* frame, std::size_t payload_length,
+                            const OuterIpv4Udp& outer, std::uint16_t ip_id) {
   write_ethernet_header(frame, outer.destination_mac, outer.source_mac, kEtherTypeIpv4);
   std::uint8_t* ip = frame + kEthernetHeaderSize;
   const auto udp_length = static_cast<std::uint16_t>(kUdpHeaderSize + payload_length);
@@ -157,34 +160,11 @@ void write_outer_ipv4_udp(std::uint8_t* frame, std::size_t payload_length,
   store_be16(udp + 2, outer.destination_port);
   store_be16(udp + 4, udp_length);
   store_be16(udp + 6, 0);
-  const auto* ip_header = reinterpret_cast<const rte_ipv4_hdr*>(ip);
-  // rte_ipv4_udptcp_cksum already maps a computed 0 to 0xFFFF (0 means "no checksum").
-  const std::uint16_t udp_checksum = rte_ipv4_udptcp_cksum(ip_header, udp);
-  store_checksum(udp + 6, udp_checksum);
-  const std::uint16_t ip_checksum = rte_ipv4_cksum(ip_header);
-  store_checksum(ip + 10, ip_checksum);
 }
 
-OuterUdp to_outer_udp(const OuterIpv4Udp& outer) {
-  return {outer.source_mac,
-          outer.destination_mac,
-          config::IpAddress::v4(outer.source_ip),
-          config::IpAddress::v4(outer.destination_ip),
-          outer.source_port,
-          outer.destination_port};
-}
-
-void write_outer_udp(std::uint8_t* frame, std::size_t payload_length, const OuterUdp& outer,
-                     std::uint16_t ip_id) {
-  if (!outer.destination.is_v6) {
-    const OuterIpv4Udp v4{outer.source_mac,
-                          outer.destination_mac,
-                          outer.source.v4_host_order(),
-                          outer.destination.v4_host_order(),
-                          outer.source_port,
-                          outer.destination_port};
-    return write_outer_ipv4_udp(frame, payload_length, v4, ip_id);
-  }
+// Ethernet + IPv6 + UDP with the checksum field zero.
+void write_ipv6_udp_headers(std::uint8_t* frame, std::size_t payload_length,
+                            const OuterUdp& outer) {
   write_ethernet_header(frame, outer.destination_mac, outer.source_mac, kEtherTypeIpv6);
   std::uint8_t* ip = frame + kEthernetHeaderSize;
   const auto udp_length = static_cast<std::uint16_t>(kUdpHeaderSize + payload_length);
@@ -199,6 +179,58 @@ void write_outer_udp(std::uint8_t* frame, std::size_t payload_length, const Oute
   store_be16(udp + 2, outer.destination_port);
   store_be16(udp + 4, udp_length);
   store_be16(udp + 6, 0);
+}
+
+OuterIpv4Udp to_outer_ipv4_udp(const OuterUdp& outer) {
+  return {outer.source_mac,
+          outer.destination_mac,
+          outer.source.v4_host_order(),
+          outer.destination.v4_host_order(),
+          outer.source_port,
+          outer.destination_port};
+}
+
+}  // namespace
+
+void write_outer_ipv4_udp(std::uint8_t* frame, std::size_t payload_length,
+                          const OuterIpv4Udp& outer, std::uint16_t ip_id) {
+  write_ipv4_udp_headers(frame, payload_length, outer, ip_id);
+  std::uint8_t* ip = frame + kEthernetHeaderSize;
+  std::uint8_t* udp = ip + kIpv4HeaderSize;
+  const auto* ip_header = reinterpret_cast<const rte_ipv4_hdr*>(ip);
+  // rte_ipv4_udptcp_cksum already maps a computed 0 to 0xFFFF (0 means "no checksum").
+  const std::uint16_t udp_checksum = rte_ipv4_udptcp_cksum(ip_header, udp);
+  store_checksum(udp + 6, udp_checksum);
+  const std::uint16_t ip_checksum = rte_ipv4_cksum(ip_header);
+  store_checksum(ip + 10, ip_checksum);
+}
+
+OuterUdp to_outer_udp(const OuterIpv4Udp& outer) {
+  return {outer.source_mac,
+          outer.destination_mac,
+          config::IpAddress::v4(outer.source_ip),
+          config::IpAddress::v4(outer.destination_ip),
+          outer.source_port,
+          outer.destination_port,
+          {}};
+}
+
+void write_outer_udp_headers(std::uint8_t* frame, std::size_t payload_length, const OuterUdp& outer,
+                             std::uint16_t ip_id) {
+  if (!outer.destination.is_v6) {
+    return write_ipv4_udp_headers(frame, payload_length, to_outer_ipv4_udp(outer), ip_id);
+  }
+  write_ipv6_udp_headers(frame, payload_length, outer);
+}
+
+void write_outer_udp(std::uint8_t* frame, std::size_t payload_length, const OuterUdp& outer,
+                     std::uint16_t ip_id) {
+  if (!outer.destination.is_v6) {
+    return write_outer_ipv4_udp(frame, payload_length, to_outer_ipv4_udp(outer), ip_id);
+  }
+  write_ipv6_udp_headers(frame, payload_length, outer);
+  std::uint8_t* ip = frame + kEthernetHeaderSize;
+  std::uint8_t* udp = ip + kIpv6HeaderSize;
   // rte_ipv6_udptcp_cksum maps a computed 0 to 0xFFFF, as RFC 8200 asks.
   const std::uint16_t udp_checksum =
       rte_ipv6_udptcp_cksum(reinterpret_cast<const rte_ipv6_hdr*>(ip), udp);

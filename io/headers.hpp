@@ -94,6 +94,13 @@ struct OuterIpv4Udp {
 void write_outer_ipv4_udp(std::uint8_t* frame, std::size_t payload_length,
                           const OuterIpv4Udp& outer, std::uint16_t ip_id);
 
+// Which outer checksums the transmitting port computes (rte_eth_dev_info's tx_offload_capa,
+// enabled by Port::open); the rest is computed in software. io/checksum_offload.hpp applies it.
+struct ChecksumOffloads {
+  bool ipv4 = false;  // RTE_ETH_TX_OFFLOAD_IPV4_CKSUM: the IPv4 header checksum
+  bool udp = false;   // RTE_ETH_TX_OFFLOAD_UDP_CKSUM: the UDP checksum (IPv4 and IPv6)
+};
+
 // Outer Ethernet / IP / UDP headers of either family (source and destination of the same one).
 struct OuterUdp {
   config::MacAddress source_mac;
@@ -102,6 +109,7 @@ struct OuterUdp {
   config::IpAddress destination;
   std::uint16_t source_port = 0;
   std::uint16_t destination_port = 0;
+  ChecksumOffloads offloads;  // write_outer_udp(rte_mbuf*, ...) only; the byte version ignores it
 
   std::size_t overhead() const {
     return destination.is_v6 ? kOuterIpv6Overhead : kOuterIpv4Overhead;
@@ -112,6 +120,9 @@ OuterUdp to_outer_udp(const OuterIpv4Udp& outer);
 // the UDP checksum (mandatory for IPv6, RFC 8200 8.1); `ip_id` is used for IPv4 only.
 void write_outer_udp(std::uint8_t* frame, std::size_t payload_length, const OuterUdp& outer,
                      std::uint16_t ip_id);
+// The same headers with every checksum field zero (for the port to fill, or the caller).
+void write_outer_udp_headers(std::uint8_t* frame, std::size_t payload_length, const OuterUdp& outer,
+                             std::uint16_t ip_id);
 
 // RFC 1071 checksums (DPDK's rte_ipv4_cksum / rte_ipv4_udptcp_cksum underneath).
 std::uint16_t ipv4_header_checksum(const std::uint8_t* ip_header);

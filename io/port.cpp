@@ -9,6 +9,7 @@
 
 #include <algorithm>
 
+#include "io/checksum_offload.hpp"
 #include "io/port_device.hpp"
 
 namespace actorwire::io {
@@ -158,6 +159,8 @@ std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config:
       conf.rx_adv_conf.rss_conf.rss_key_len = kRssKeySize;
     }
   }
+  // The outer IPv4 and UDP checksums of what we seal, where the device computes them.
+  conf.txmode.offloads = wanted_tx_checksum_offloads(info.tx_offload_capa);
   // Rx interrupts, so that an idle poller can wait for a packet instead of sleeping blind
   // (io/rx_interrupt.hpp): asked of every port but the in-process ones. A driver may refuse them
   // at configure or start (a NIC bound to a driver without interrupt vectors for its queues):
@@ -169,6 +172,7 @@ std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config:
     if (!port->bring_up(conf, dpdk, pool, config, error)) return nullptr;
   }
   port->rx_interrupts_ = conf.intr_conf.rxq == 1 && every_queue_has_rx_interrupt(*port);
+  port->checksum_offloads_ = checksum_offloads_of(conf.txmode.offloads);
   rte_eth_promiscuous_enable(port->id_);
 
   rte_ether_addr mac{};

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "config/gateway_config.hpp"
+#include "io/headers.hpp"
 #include "io/neighbours.hpp"
 #include "io/rss.hpp"
 
@@ -49,6 +50,8 @@ class Port {
   const std::vector<config::Neighbour>& static_neighbours() const { return static_neighbours_; }
 
   std::uint16_t queues() const { return queues_; }
+  // The outer checksums this port computes on transmit (enabled where the device offers them).
+  ChecksumOffloads tx_checksum_offloads() const { return checksum_offloads_; }
 
   // In-process (net_ring) ports only: inject ring q is what rx queue q receives (a generator
   // enqueues frames there), capture ring q is what tx queue q transmitted (a sink dequeues
@@ -93,6 +96,7 @@ class Port {
   // Hardware RSS key: drivers keep the pointer from rte_eth_conf and read it when the port
   // starts, so it lives as long as the port.
   std::array<std::uint8_t, kRssKeySize> rss_key_ = kDefaultRssKey;
+  ChecksumOffloads checksum_offloads_;
   bool started_ = false;
   bool closed_ = false;
   bool rx_interrupts_ = false;

@@ -67,6 +67,8 @@ struct alignas(64) StageCounters {
   Counter credit_stalls;
   Counter backoff_events;
   Counter backoff_ns;
+  // Pipeline batches this actor made while the batch pool was empty (allocated instead).
+  Counter batch_pool_misses;
   // workers-*: time spent waiting for the shared peer table's lock.
   Counter lock_wait_ns;
   // What the gateway did for inner packets as a router (dataplane/ip_services.hpp): ICMP it

@@ -18,6 +18,8 @@ inline constexpr std::size_t kMaxBurst = 256;
 inline constexpr int kDataPathBurstsPerPoll = 32;  // single / workers: rx+seal+tx per burst
 inline constexpr int kRxBurstsPerPoll = 16;        // pipeline rx: one burst per port per loop
 inline constexpr int kHarnessBurstsPerPoll = 8;    // generator and sink
+// Frames prefetched ahead of the one being parsed (dataplane/frame_prefetch.hpp; l3fwd uses 3-8).
+inline constexpr std::size_t kPrefetchAhead = 4;
 // A momentarily empty ring is common at high rates (the feeder refills in bursts): a
 // run-to-completion actor looks again this many times before it yields the poll.
 inline constexpr int kEmptyLoopsBeforeYield = 4;

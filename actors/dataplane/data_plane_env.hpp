@@ -30,6 +30,7 @@ struct OuterSource {
   // peers have no usable endpoint).
   std::optional<io::Ipv6Address> ip6;
   std::uint16_t port = 0;
+  io::ChecksumOffloads offloads;  // the WAN port's: what it computes of the outer headers
 
   const io::Ipv6Address* ip6_or_null() const { return ip6 ? &*ip6 : nullptr; }
 };
@@ -87,6 +88,7 @@ inline DataPlaneEnv make_data_plane_env(const config::GatewayConfig& config, io:
     }
   }
   env.outer.port = config.interface.listen_port;
+  env.outer.offloads = wan.tx_checksum_offloads();
   env.mtu = config.interface.mtu;
   for (const config::IpPrefix& prefix : config.interface.addresses) {
     env.tunnel_addresses.push_back(prefix.address);

@@ -17,6 +17,7 @@ bool outer_headers(const OuterSource& source, const config::IpAddress& destinati
   out.destination = destination;
   out.source_port = source.port;
   out.destination_port = destination_port;
+  out.offloads = source.offloads;
   if (!destination.is_v6) {
     out.source = config::IpAddress::v4(source.ip);
     return true;

@@ -11,6 +11,7 @@
 #include "actors/common/tuning.hpp"
 #include "actors/dataplane/control_actions.hpp"
 #include "actors/dataplane/frame_classifier.hpp"
+#include "actors/dataplane/frame_prefetch.hpp"
 #include "actors/dataplane/ip_services.hpp"
 #include "actors/dataplane/packet_crypto.hpp"
 #include "actors/pipeline/credit_window.hpp"
@@ -181,12 +182,23 @@ void prepare_outbound_slots(LookupActor* self, PacketBatch& batch, std::size_t f
   }
 }
 
-// First pass: an rx batch.
+// The frame of slot `i`, when it holds one (frame_prefetch.hpp).
+void prefetch_slot(const std::vector<PacketSlot>& slots, std::size_t i) {
+  if (i < slots.size() && slots[i].mbuf != nullptr) prefetch_frame(slots[i].mbuf);
+}
+
+// First pass: an rx batch. Its frames were written on another core: each is prefetched
+// kPrefetchAhead slots before this loop reaches it (inbound frames are parsed here, outbound
+// ones in prepare_outbound_slots right after, still in the cache).
 void prepare(LookupActor* self, PacketBatch& batch) {
   const auto now = Clock::now();
   std::uint64_t packets = 0;
   std::uint64_t bytes = 0;
-  for (PacketSlot& slot : batch.data->slots) {
+  std::vector<PacketSlot>& slots = batch.data->slots;
+  for (std::size_t i = 0; i < tuning::kPrefetchAhead; ++i) prefetch_slot(slots, i);
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    prefetch_slot(slots, i + tuning::kPrefetchAhead);
+    PacketSlot& slot = slots[i];
     if (slot.mbuf == nullptr) continue;
     ++packets;
     bytes += slot.mbuf->pkt_len;
@@ -265,12 +277,15 @@ void seal_gateway_frames(LookupActor* self, const std::vector<rte_mbuf*>& releas
   const std::size_t batch_size = state.context->settings.batch_size;
   for (std::size_t first = 0; first < released.size(); first += batch_size) {
     const std::size_t count = std::min(batch_size, released.size() - first);
-    PacketBatch batch =
-        make_batch(BatchStream::kUnordered, 0, count, state.context->lookup_counters);
-    for (std::size_t i = first; i < first + count; ++i) {
-      batch.data->slots.emplace_back().mbuf = released[i];
-      counters_of(self).packets_generated.add(1);  // back from the peer plane
+    PacketBatch batch = make_batch(state.context->batches.get(), BatchStream::kUnordered, 0, count,
+                                   state.context->lookup_counters);
+    for (std::size_t i = 0; i < count; ++i) {
+      PacketSlot& slot = batch.data->slots[i];
+      slot.mbuf = released[first + i];
+      slot.from_wan = false;
+      slot.action = SlotAction::kSeal;
     }
+    counters_of(self).packets_generated.add(count);  // back from the peer plane
     prepare_outbound_slots(self, batch, 0, now);
     count_out(self, batch);
     state.to_crypto.push_back(std::move(batch));
@@ -289,13 +304,14 @@ void apply_control(LookupActor* self, ControlOutput& out) {
       actors::apply_control(out, *context.env, *state.aead, state.ip_id, Clock::now(),
                             counters_of(self), with_plane(self));
   if (!frames.empty()) {
-    PacketBatch batch =
-        make_batch(BatchStream::kUnordered, 0, frames.size(), context.lookup_counters);
-    for (const OriginatedFrame& frame : frames) {
-      PacketSlot& slot = batch.data->slots.emplace_back();
-      slot.mbuf = frame.mbuf;
+    PacketBatch batch = make_batch(context.batches.get(), BatchStream::kUnordered, 0, frames.size(),
+                                   context.lookup_counters);
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+      PacketSlot& slot = batch.data->slots[i];
+      slot.mbuf = frames[i].mbuf;
+      slot.from_wan = false;
       slot.action = SlotAction::kTransmit;
-      slot.next_hop = frame.destination;
+      slot.next_hop = frames[i].destination;
     }
     counters_of(self).packets_out.add(frames.size());
     state.to_tx.push(std::move(batch));

@@ -2,6 +2,11 @@
 // what the next stage needs (CryptoArgs, parsed offsets, the inbound verdict). Ownership of the
 // mbufs moves with the message; a stage that drops a packet frees it, counts why and leaves a
 // hole (mbuf == nullptr), so the batch keeps its place in the per-port order.
+//
+// Batches come from a BatchPool and go back to it when the message that holds the last handle
+// is destroyed: no allocation and no zero-filled slots per batch. A slot taken from the pool
+// keeps what its last packet left in it (the classifiers overwrite what they decide, as the
+// run-to-completion engine's one reused FrameVerdict shows); only the keys are wiped on return.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +21,7 @@
 #include "io/headers.hpp"
 
 struct rte_mbuf;
+struct rte_ring;
 
 namespace actorwire::actors {
 
@@ -49,7 +55,13 @@ enum class BatchStream : std::uint8_t {
 };
 
 struct BatchData {
+  BatchData() = default;
   ~BatchData();  // frees packets still inside (a message dropped at shutdown), counted
+  BatchData(const BatchData&) = delete;
+  BatchData& operator=(const BatchData&) = delete;
+  // Back to the pool: frees packets still inside (as the destructor does), wipes the slots'
+  // keys, keeps the slots themselves (and their memory) for the next batch.
+  void recycle();
   BatchStream stream = BatchStream::kOutbound;
   std::uint64_t sequence = 0;  // per stream, assigned by rx: tx restores this order
   std::uint32_t worker = 0;    // the crypto worker it went through (credit bookkeeping)
@@ -64,7 +76,33 @@ struct PacketBatch {
   std::shared_ptr<BatchData> data;
 };
 
-PacketBatch make_batch(BatchStream stream, std::uint64_t sequence, std::size_t capacity,
-                       std::shared_ptr<StageCounters> holder);
+// Free BatchData for the pipeline's edges: a lock-free ring (any thread takes, any thread gives
+// back), so rx, lookup and tx on different threads share it. Sized for the batches the credits
+// allow in flight; when it runs dry a batch is allocated (a miss, counted on the taker's
+// `batch_pool_misses`) and it joins the pool on return while there is room.
+class BatchPool : public std::enable_shared_from_this<BatchPool> {
+ public:
+  // nullptr when the ring cannot be made (no EAL memory): make_batch then allocates every batch.
+  static std::shared_ptr<BatchPool> make(std::size_t capacity);
+  ~BatchPool();
+  BatchPool(const BatchPool&) = delete;
+  BatchPool& operator=(const BatchPool&) = delete;
+
+  // A batch with exactly `slots` slots, each with what its last packet left (see above).
+  PacketBatch take(BatchStream stream, std::uint64_t sequence, std::size_t slots,
+                   std::shared_ptr<StageCounters> holder);
+  std::size_t free_batches() const;
+
+ private:
+  BatchPool() = default;
+  void give_back(BatchData* data);
+
+  rte_ring* ring_ = nullptr;
+};
+
+// A batch of `slots` slots from `pool` (a fresh one without a pool). The caller sets every slot's
+// mbuf, from_wan and action; the stages overwrite the rest before they read it.
+PacketBatch make_batch(BatchPool* pool, BatchStream stream, std::uint64_t sequence,
+                       std::size_t slots, std::shared_ptr<StageCounters> holder);
 
 }  // namespace actorwire::actors

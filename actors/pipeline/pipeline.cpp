@@ -15,6 +15,12 @@ PipelineSettings pipeline_settings(const config::TopologyConfig& topology) {
   return settings;
 }
 
+std::size_t batch_pool_size(const PipelineSettings& settings, std::size_t workers) {
+  // rx -> lookup, lookup's queue for the workers, each worker's mailbox and outbox, tx's
+  // reorder buffer, and lookup's own batches to tx: at most a window each.
+  return (2 * workers + 4) * std::size_t{settings.mailbox_capacity};
+}
+
 std::vector<caf::actor> PipelineActors::all() const {
   std::vector<caf::actor> actors{rx, lookup};
   actors.insert(actors.end(), crypto.begin(), crypto.end());

@@ -16,6 +16,7 @@
 #include "actors/common/stage_counters.hpp"
 #include "actors/dataplane/data_plane_env.hpp"
 #include "actors/dataplane/peer_plane.hpp"
+#include "actors/pipeline/packet_batch.hpp"
 #include "caf/actor.hpp"
 #include "caf/fwd.hpp"
 #include "config/gateway_config.hpp"
@@ -42,7 +43,12 @@ struct PipelineContext {
   std::shared_ptr<StageCounters> lookup_counters;
   std::vector<std::shared_ptr<StageCounters>> crypto_counters;
   std::shared_ptr<StageCounters> tx_counters;
+  // Where rx and lookup take their batches; null: each batch is allocated.
+  std::shared_ptr<BatchPool> batches;
 };
+// Free batches for a pipeline with `workers` crypto workers: what its credits let be in flight
+// (each edge's window, the queues in front of the workers and tx), with room to spare.
+std::size_t batch_pool_size(const PipelineSettings& settings, std::size_t workers);
 
 struct PipelineActors {
   caf::actor rx;

@@ -50,12 +50,14 @@ bool receive(RxActor* self, io::Port& port, bool from_wan) {
   if (count == 0) return false;
   const BatchStream stream = from_wan ? BatchStream::kInbound : BatchStream::kOutbound;
   std::uint64_t& sequence = from_wan ? state.inbound_sequence : state.outbound_sequence;
-  PacketBatch batch = make_batch(stream, sequence++, count, state.context->rx_counters);
+  PacketBatch batch = make_batch(state.context->batches.get(), stream, sequence++, count,
+                                 state.context->rx_counters);
   std::uint64_t bytes = 0;
   for (std::uint16_t i = 0; i < count; ++i) {
-    PacketSlot& slot = batch.data->slots.emplace_back();
+    PacketSlot& slot = batch.data->slots[i];
     slot.mbuf = mbufs[i];
     slot.from_wan = from_wan;
+    slot.action = SlotAction::kSeal;
     bytes += mbufs[i]->pkt_len;
   }
   counters.packets_in.add(count);

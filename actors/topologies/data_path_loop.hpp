@@ -19,6 +19,7 @@
 #include "actors/common/tuning.hpp"
 #include "actors/dataplane/control_actions.hpp"
 #include "actors/dataplane/frame_classifier.hpp"
+#include "actors/dataplane/frame_prefetch.hpp"
 #include "actors/dataplane/ip_services.hpp"
 #include "actors/dataplane/packet_crypto.hpp"
 #include "actors/dataplane/peer_plane.hpp"
@@ -152,11 +153,15 @@ class DataPathLoop {
   std::size_t receive_lan() {
     std::array<rte_mbuf*, tuning::kMaxBurst> mbufs;
     const std::size_t count = receive(lan_, mbufs.data());
+    prefetch_first_frames(mbufs.data(), count);
     // The lock-based topologies would take their lock once more per burst for it; they keep
     // the paper's one lock per packet.
     if constexpr (std::is_same_v<Lock, NoLock>)
       shared_.plane->prefetch_outbound({mbufs.data(), count});
-    for (std::size_t i = 0; i < count; ++i) outbound(mbufs[i]);
+    for (std::size_t i = 0; i < count; ++i) {
+      prefetch_ahead(mbufs.data(), count, i);
+      outbound(mbufs[i]);
+    }
     return count;
   }
 
@@ -206,7 +211,9 @@ class DataPathLoop {
   std::size_t receive_wan() {
     std::array<rte_mbuf*, tuning::kMaxBurst> mbufs;
     const std::size_t count = receive(wan_, mbufs.data());
+    prefetch_first_frames(mbufs.data(), count);
     for (std::size_t i = 0; i < count; ++i) {
+      prefetch_ahead(mbufs.data(), count, i);
       rte_mbuf* mbuf = mbufs[i];
       classify_wan_frame(mbuf, env_, now_, counters_, services_, with_plane(), wan_verdict_);
       switch (wan_verdict_.kind) {

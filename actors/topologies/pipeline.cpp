@@ -32,6 +32,7 @@ class PipelineTopology final : public Topology {
           std::make_shared<StageCounters>("crypto" + std::to_string(i)));
     }
     context->tx_counters = std::make_shared<StageCounters>("tx");
+    context->batches = BatchPool::make(batch_pool_size(settings_, workers_));
     SpawnedTopology out;
     out.counters.push_back(context->rx_counters);
     out.counters.push_back(context->lookup_counters);
