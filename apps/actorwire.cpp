@@ -100,7 +100,7 @@ int run(const RunOptions& options) {
   if (!options.aead.empty()) {
     const auto kind = crypto::parse_aead_kind(options.aead);
     if (!kind) {
-      log.error("--aead must be openssl or libsodium");
+      log.error("--aead must be auto, ipsec-mb, openssl or libsodium");
       return 2;
     }
     loaded.config->crypto.aead = *kind;
@@ -115,6 +115,9 @@ int run(const RunOptions& options) {
   }
   if (options.workers != 0) loaded.config->topology.crypto_workers = options.workers;
   if (options.ordered) loaded.config->topology.ordered = true;
+  const crypto::AeadChoice aead = crypto::resolve_aead(loaded.config->crypto.aead);
+  loaded.config->crypto.aead = aead.kind;
+  log.info("AEAD " + std::string(crypto::to_string(aead.kind)) + ": " + aead.why);
   // A port this host cannot give the gateway is a config error at its `device` key, found before
   // the EAL would print the driver's own message.
   const apps::PortPreflight preflight = apps::port_preflight(*loaded.config, io::HostTree("/"));
@@ -426,7 +429,7 @@ int main(int argc, char** argv) try {
   run_command->add_option("-s,--packet-size", options.packet_sizes,
                           "generator: inner IP packet size(s) in bytes, e.g. -s 64 -s 1420");
   run_command->add_option("-f,--flows", options.flows, "generator: number of flows");
-  run_command->add_option("--aead", options.aead, "openssl | libsodium");
+  run_command->add_option("--aead", options.aead, "auto | ipsec-mb | openssl | libsodium");
   run_command->add_option("-t,--topology", options.topology,
                           actorwire::config::topology_kind_names(" | "));
   run_command->add_option("-w,--workers", options.workers, "crypto workers (pipeline, workers-*)");

@@ -16,7 +16,10 @@ struct AeadRate {
 
 // A warm-up, then rounds over a small ring of buffers (in L1/L2): seal the ring (timed), open it
 // (timed, every open must succeed), until `seconds` of each were measured. Every call gets a
-// fresh counter nonce, as on the wire. Throws std::runtime_error if an open fails.
-AeadRate measure_aead(crypto::AeadKind kind, std::size_t size, double seconds);
+// fresh counter nonce, as on the wire. Per packet (one seal/open call each: the ceiling), or
+// `batched`: the whole ring in one seal_batch/open_batch call, as the data path does a burst.
+// Throws std::runtime_error if an open fails.
+AeadRate measure_aead(crypto::AeadKind kind, std::size_t size, double seconds,
+                      bool batched = false);
 
 }  // namespace actorwire::bench

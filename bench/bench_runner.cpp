@@ -183,6 +183,21 @@ class WanRelay {
   std::thread thread_;
 };
 
+// The back-end the gateway runs, its own ceiling and the ratio against it.
+void rate_against_aead_in_use(const config::GatewayConfig& config, const BenchPoint& point,
+                              Ceiling& ceiling, BenchResult& result) {
+  const crypto::AeadKind kind = crypto::resolve_aead(config.crypto.aead).kind;
+  result.aead = std::string(crypto::to_string(kind));
+  const double seal = ceiling.seal_mpps(point.sizes, config.interface.mtu, kind);
+  const double open = ceiling.open_mpps(point.sizes, config.interface.mtu, kind);
+  if (point.direction == "encrypt") {
+    result.aead_ceiling_mpps = seal;
+  } else {
+    result.aead_ceiling_mpps = point.direction == "both" ? 2.0 / (1.0 / seal + 1.0 / open) : open;
+  }
+  result.ratio_aead = result.mpps / result.aead_ceiling_mpps;
+}
+
 // Directions "decrypt" and "both": two gateways, WAN to WAN. A's generator feeds A's LAN; for
 // "both" B's generator feeds B's LAN too, so B (the one measured) encrypts and decrypts at once.
 bool run_chain(const config::GatewayConfig& base, const BenchPoint& point, Ceiling& ceiling,
@@ -239,6 +254,7 @@ bool run_chain(const config::GatewayConfig& base, const BenchPoint& point, Ceili
       (a1.port_drops - a0.port_drops) + (b1.port_drops - b0.port_drops) + (relay1 - relay0);
   result.ratio = result.mpps / result.ceiling_mpps;
   result.ratio_per_core = result.ratio / result.crypto_cores;
+  rate_against_aead_in_use(config, point, ceiling, result);
   const double ns = seconds * 1e9;
   result.generator_cpu_pct = 100.0 *
                              static_cast<double>((a1.generator_busy - a0.generator_busy) +
@@ -276,22 +292,24 @@ std::vector<std::uint16_t> imix_sizes(std::uint16_t mtu) {
   return sizes;
 }
 
-double Ceiling::mix_mpps(const std::vector<std::uint16_t>& sizes, std::uint16_t mtu, bool open) {
+double Ceiling::mix_mpps(const std::vector<std::uint16_t>& sizes, std::uint16_t mtu, bool open,
+                         std::optional<crypto::AeadKind> in_use) {
   // A packet of the mix costs the mean of its sizes' times (padded plaintext, as sealed).
   double seconds_per_packet = 0;
   for (std::uint16_t size : sizes) {
     const std::size_t plaintext = size + crypto::padding_for(size, mtu);
     auto found = per_size_.find(plaintext);
     if (found == per_size_.end()) {
-      std::pair<double, double> best{0, 0};
-      for (auto kind : {crypto::AeadKind::kOpenSsl, crypto::AeadKind::kLibsodium}) {
-        const AeadRate rate = measure_aead(kind, plaintext, seconds_);
-        best.first = std::max(best.first, rate.seals_per_second / 1e6);
-        best.second = std::max(best.second, rate.opens_per_second / 1e6);
-      }
-      found = per_size_.emplace(plaintext, best).first;
+      std::map<crypto::AeadKind, AeadRate> rates;
+      for (auto kind : crypto::kAeadBackEnds) rates[kind] = measure_aead(kind, plaintext, seconds_);
+      found = per_size_.emplace(plaintext, std::move(rates)).first;
     }
-    seconds_per_packet += 1.0 / (open ? found->second.second : found->second.first);
+    double per_second = 0;
+    for (const auto& [kind, rate] : found->second) {
+      if (in_use && kind != *in_use) continue;
+      per_second = std::max(per_second, open ? rate.opens_per_second : rate.seals_per_second);
+    }
+    seconds_per_packet += 1e6 / per_second;
   }
   return static_cast<double>(sizes.size()) / seconds_per_packet;
 }
@@ -332,6 +350,7 @@ bool run_point(const config::GatewayConfig& base, const BenchPoint& point, Ceili
   result.port_drops = last.port_drops - first.port_drops;
   result.ratio = result.mpps / result.ceiling_mpps;
   result.ratio_per_core = result.ratio / result.crypto_cores;
+  rate_against_aead_in_use(config, point, ceiling, result);
   const double ns = seconds * 1e9;
   result.generator_cpu_pct =
       100.0 * static_cast<double>(last.generator_busy - first.generator_busy) / ns;
@@ -345,7 +364,7 @@ std::string csv_header() {
   return "figure,direction,topology,crypto_workers,ordered,flows,peers,size,offered_pps,"
          "offered_mpps,mpps,gbit_s,"
          "drops,port_drops,ceiling_mpps,crypto_cores,ratio,ratio_per_core,generator_cpu_pct,"
-         "sink_cpu_pct,stages";
+         "sink_cpu_pct,stages,aead,aead_ceiling_mpps,ratio_aead";
 }
 
 std::string csv_row(const BenchResult& r) {
@@ -371,19 +390,24 @@ std::string csv_row(const BenchResult& r) {
       static_cast<unsigned long long>(r.drops), static_cast<unsigned long long>(r.port_drops),
       r.ceiling_mpps, r.crypto_cores, r.ratio, r.ratio_per_core, r.generator_cpu_pct,
       r.sink_cpu_pct);
-  return line + stages;
+  char aead[96];
+  std::snprintf(aead, sizeof aead, ",%s,%.4f,%.3f", r.aead.c_str(), r.aead_ceiling_mpps,
+                r.ratio_aead);
+  return line + stages + aead;
 }
 
 std::string describe(const BenchResult& r) {
   const BenchPoint& p = r.point;
-  char line[400];
+  char line[512];
   std::snprintf(
       line, sizeof line,
       "%-26s %5u flows %5zu peers %5s B %9s: %7.3f Mpps %7.3f Gbit/s  ceiling %.3f Mpps  ratio "
-      "%.2f (%.2f per crypto core)  drops %llu  shed at port %llu  gen %.0f%% sink %.0f%%",
+      "%.2f (%.2f per crypto core; %.2f of %s's %.3f)  drops %llu  shed at port %llu  gen %.0f%% "
+      "sink %.0f%%",
       topology_label(p).c_str(), p.flows, r.peers, p.size_label.c_str(),
       p.rate_pps == 0 ? "max" : (std::to_string(p.rate_pps / 1000) + "kpps").c_str(), r.mpps,
-      r.gbit_s, r.ceiling_mpps, r.ratio, r.ratio_per_core, static_cast<unsigned long long>(r.drops),
+      r.gbit_s, r.ceiling_mpps, r.ratio, r.ratio_per_core, r.ratio_aead, r.aead.c_str(),
+      r.aead_ceiling_mpps, static_cast<unsigned long long>(r.drops),
       static_cast<unsigned long long>(r.port_drops), r.generator_cpu_pct, r.sink_cpu_pct);
   return line;
 }

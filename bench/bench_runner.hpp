@@ -6,11 +6,14 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "actors/harness/latency_histogram.hpp"
+#include "bench/aead_rate.hpp"
 #include "config/gateway_config.hpp"
+#include "crypto/aead.hpp"
 
 namespace actorwire::bench {
 
@@ -57,7 +60,7 @@ struct BenchResult {
   double gbit_s = 0;             // outer frames out, bits
   std::uint64_t drops = 0;       // inside the gateway (should be 0)
   std::uint64_t port_drops = 0;  // shed at the port: rx-missed, or refused by a full rx ring
-  double ceiling_mpps = 0;       // one core's seal rate for this size mix, faster back-end
+  double ceiling_mpps = 0;       // one core's seal rate for this size mix, fastest back-end
   unsigned crypto_cores = 1;     // actors that seal in parallel
   double ratio = 0;              // mpps / ceiling
   double ratio_per_core = 0;     // mpps / (ceiling x crypto_cores)
@@ -67,25 +70,32 @@ struct BenchResult {
   // measure_latency: generator to sink over the measured window (direction decrypt/both: through
   // both gateways, read back from the decrypted payload).
   actors::LatencySummary latency;
+  std::string aead;              // the back-end the gateway ran ("auto" resolved)
+  double aead_ceiling_mpps = 0;  // ceiling_mpps of that back-end alone
+  double ratio_aead = 0;         // mpps / aead_ceiling_mpps
 };
 
-// Measures (once per size) and caches the crypto ceiling of a size mix.
+// Measures (once per size, every back-end per packet) and caches the crypto ceiling of a size
+// mix: the fastest back-end's rate, or with `in_use` the rate of that back-end.
 class Ceiling {
  public:
   explicit Ceiling(double seconds_per_size = 0.5) : seconds_(seconds_per_size) {}
-  double seal_mpps(const std::vector<std::uint16_t>& sizes, std::uint16_t mtu) {
-    return mix_mpps(sizes, mtu, false);
+  double seal_mpps(const std::vector<std::uint16_t>& sizes, std::uint16_t mtu,
+                   std::optional<crypto::AeadKind> in_use = std::nullopt) {
+    return mix_mpps(sizes, mtu, false, in_use);
   }
-  double open_mpps(const std::vector<std::uint16_t>& sizes, std::uint16_t mtu) {
-    return mix_mpps(sizes, mtu, true);
+  double open_mpps(const std::vector<std::uint16_t>& sizes, std::uint16_t mtu,
+                   std::optional<crypto::AeadKind> in_use = std::nullopt) {
+    return mix_mpps(sizes, mtu, true, in_use);
   }
 
  private:
-  double mix_mpps(const std::vector<std::uint16_t>& sizes, std::uint16_t mtu, bool open);
+  double mix_mpps(const std::vector<std::uint16_t>& sizes, std::uint16_t mtu, bool open,
+                  std::optional<crypto::AeadKind> in_use);
 
   double seconds_;
-  // padded plaintext size -> the faster back-end's M seals/s and M opens/s
-  std::map<std::size_t, std::pair<double, double>> per_size_;
+  // padded plaintext size -> back-end -> its seals/s and opens/s
+  std::map<std::size_t, std::map<crypto::AeadKind, AeadRate>> per_size_;
 };
 
 // Runs one point on `base` (a config with net_ring ports) and measures it; false and `error`

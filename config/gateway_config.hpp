@@ -165,7 +165,7 @@ struct TopologyConfig {
 };
 
 struct CryptoConfig {
-  crypto::AeadKind aead = crypto::AeadKind::kOpenSsl;
+  crypto::AeadKind aead = crypto::AeadKind::kAuto;  // resolved at start-up
 };
 
 // The built-in traffic generator, attached when ports are in-process net_ring devices.

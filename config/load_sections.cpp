@@ -421,7 +421,7 @@ void load_crypto(Context& ctx, const toml::table& root, CryptoConfig& out) {
     } else {
       ctx.error(t.find("aead")->source(), t.path("aead"),
                 "unknown AEAD back-end " + quoted(*aead) + "; expected one of " +
-                    join({"openssl", "libsodium"}));
+                    join({"auto", "ipsec-mb", "openssl", "libsodium"}));
     }
   }
 }

@@ -45,9 +45,9 @@ std::size_t padding_for(std::size_t length, std::size_t mtu) {
   return padded - last_unit;
 }
 
-std::size_t seal_transport(Aead& aead, const SecretKey& key, std::uint32_t receiver_index,
-                           std::uint64_t counter, std::uint8_t* message,
-                           std::size_t plaintext_length, std::size_t mtu) {
+std::size_t prepare_transport(const SecretKey& key, std::uint32_t receiver_index,
+                              std::uint64_t counter, std::uint8_t* message,
+                              std::size_t plaintext_length, AeadJob& job, std::size_t mtu) {
   message[wg::kTransportTypeOffset] = static_cast<std::uint8_t>(wg::MessageType::kTransport);
   message[1] = 0;
   message[2] = 0;
@@ -59,9 +59,23 @@ std::size_t seal_transport(Aead& aead, const SecretKey& key, std::uint32_t recei
   const std::size_t padding = padding_for(plaintext_length, mtu);
   std::memset(payload + plaintext_length, 0, padding);
   const std::size_t padded_length = plaintext_length + padding;
-  aead.seal(key, counter_nonce(counter), std::span<const std::uint8_t>{}, payload, padded_length,
-            payload + padded_length);
+  job.key = &key;
+  job.nonce = counter_nonce(counter);
+  job.data = payload;
+  job.length = padded_length;
+  job.tag = payload + padded_length;
+  job.ok = false;
   return wg::kTransportOverhead + padded_length;
+}
+
+std::size_t seal_transport(Aead& aead, const SecretKey& key, std::uint32_t receiver_index,
+                           std::uint64_t counter, std::uint8_t* message,
+                           std::size_t plaintext_length, std::size_t mtu) {
+  AeadJob job;
+  const std::size_t length =
+      prepare_transport(key, receiver_index, counter, message, plaintext_length, job, mtu);
+  aead.seal(key, job.nonce, std::span<const std::uint8_t>{}, job.data, job.length, job.tag);
+  return length;
 }
 
 std::optional<TransportHeader> parse_transport_header(const std::uint8_t* message,
@@ -76,17 +90,29 @@ std::optional<TransportHeader> parse_transport_header(const std::uint8_t* messag
                          load_le64(message + wg::kTransportCounterOffset)};
 }
 
+bool prepare_open(const SecretKey& key, const TransportHeader& header, std::uint8_t* message,
+                  std::size_t length, AeadJob& job) {
+  job.ok = false;
+  if (length < wg::kTransportOverhead) return false;
+  const std::size_t ciphertext_length = length - wg::kTransportOverhead;
+  std::uint8_t* payload = message + wg::kTransportHeaderSize;
+  job.key = &key;
+  job.nonce = counter_nonce(header.counter);
+  job.data = payload;
+  job.length = ciphertext_length;
+  job.tag = payload + ciphertext_length;
+  return true;
+}
+
 std::optional<std::size_t> open_transport(Aead& aead, const SecretKey& key,
                                           const TransportHeader& header, std::uint8_t* message,
                                           std::size_t length) {
-  if (length < wg::kTransportOverhead) return std::nullopt;
-  const std::size_t ciphertext_length = length - wg::kTransportOverhead;
-  std::uint8_t* payload = message + wg::kTransportHeaderSize;
-  if (!aead.open(key, counter_nonce(header.counter), std::span<const std::uint8_t>{}, payload,
-                 ciphertext_length, payload + ciphertext_length)) {
+  AeadJob job;
+  if (!prepare_open(key, header, message, length, job)) return std::nullopt;
+  if (!aead.open(key, job.nonce, std::span<const std::uint8_t>{}, job.data, job.length, job.tag)) {
     return std::nullopt;
   }
-  return ciphertext_length;
+  return job.length;
 }
 
 }  // namespace actorwire::crypto

@@ -35,6 +35,20 @@ std::size_t seal_transport(Aead& aead, const SecretKey& key, std::uint32_t recei
                            std::uint64_t counter, std::uint8_t* message,
                            std::size_t plaintext_length, std::size_t mtu = wg::kDefaultMtu);
 
+// seal_transport in two steps, for sealing a batch at once: writes the header and padding and
+// describes the AEAD work in `job` (whose key pointer must outlive the batch call); the message
+// is complete once Aead::seal_batch has run the job. Returns the message length.
+std::size_t prepare_transport(const SecretKey& key, std::uint32_t receiver_index,
+                              std::uint64_t counter, std::uint8_t* message,
+                              std::size_t plaintext_length, AeadJob& job,
+                              std::size_t mtu = wg::kDefaultMtu);
+
+// open_transport in two steps: describes the AEAD work in `job`; false when the message is too
+// short to hold a tag. After Aead::open_batch, job.ok says whether it authenticated and
+// job.length is the padded plaintext length.
+bool prepare_open(const SecretKey& key, const TransportHeader& header, std::uint8_t* message,
+                  std::size_t length, AeadJob& job);
+
 // Parses the header of a transport message; nullopt if `length` is below a keepalive's size, the
 // type is not 4 or a reserved byte is non-zero.
 std::optional<TransportHeader> parse_transport_header(const std::uint8_t* message,

@@ -7,9 +7,10 @@
 
 namespace actorwire::io {
 
-EncapsulateResult encapsulate(rte_mbuf* mbuf, const ParsedFrame& frame, crypto::Aead& aead,
-                              const SealParams& seal, const OuterUdp& outer, std::uint16_t mtu,
-                              std::uint16_t ip_id) {
+EncapsulateResult prepare_encapsulation(rte_mbuf* mbuf, const ParsedFrame& frame,
+                                        const SealParams& seal, const OuterUdp& outer,
+                                        std::uint16_t mtu, crypto::AeadJob& job,
+                                        std::size_t& message_length) {
   if (mbuf->nb_segs != 1) return EncapsulateResult::kMultiSegment;
   const std::size_t inner_length = frame.l3_length;
   if (inner_length > mtu) return EncapsulateResult::kInnerTooBig;
@@ -28,9 +29,26 @@ EncapsulateResult encapsulate(rte_mbuf* mbuf, const ParsedFrame& frame, crypto::
   rte_pktmbuf_append(mbuf, static_cast<std::uint16_t>(trailer));
   rte_pktmbuf_prepend(mbuf, static_cast<std::uint16_t>(header));
   auto* out = rte_pktmbuf_mtod(mbuf, std::uint8_t*);
-  const std::size_t message_length = crypto::seal_transport(
-      aead, *seal.key, seal.receiver_index, seal.counter, out + overhead, inner_length, mtu);
+  message_length = crypto::prepare_transport(*seal.key, seal.receiver_index, seal.counter,
+                                             out + overhead, inner_length, job, mtu);
+  return EncapsulateResult::kOk;
+}
+
+void finish_encapsulation(rte_mbuf* mbuf, std::size_t message_length, const OuterUdp& outer,
+                          std::uint16_t ip_id) {
   write_outer_udp(mbuf, message_length, outer, ip_id);
+}
+
+EncapsulateResult encapsulate(rte_mbuf* mbuf, const ParsedFrame& frame, crypto::Aead& aead,
+                              const SealParams& seal, const OuterUdp& outer, std::uint16_t mtu,
+                              std::uint16_t ip_id) {
+  crypto::AeadJob job;
+  std::size_t message_length = 0;
+  const EncapsulateResult result =
+      prepare_encapsulation(mbuf, frame, seal, outer, mtu, job, message_length);
+  if (result != EncapsulateResult::kOk) return result;
+  aead.seal(*job.key, job.nonce, {}, job.data, job.length, job.tag);
+  finish_encapsulation(mbuf, message_length, outer, ip_id);
   return EncapsulateResult::kOk;
 }
 

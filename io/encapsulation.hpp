@@ -31,4 +31,16 @@ EncapsulateResult encapsulate(rte_mbuf* mbuf, const ParsedFrame& frame, crypto::
                               const SealParams& seal, const OuterUdp& outer, std::uint16_t mtu,
                               std::uint16_t ip_id);
 
+// encapsulate in two steps, for sealing a burst at once. prepare_encapsulation checks the room,
+// lays the frame out, writes the transport header and padding and describes the seal in `job`
+// (its key pointer is seal.key); on kOk `message_length` is the WireGuard message's length.
+// Once Aead::seal_batch has run the job, finish_encapsulation writes the outer headers (their
+// UDP checksum covers the sealed message).
+EncapsulateResult prepare_encapsulation(rte_mbuf* mbuf, const ParsedFrame& frame,
+                                        const SealParams& seal, const OuterUdp& outer,
+                                        std::uint16_t mtu, crypto::AeadJob& job,
+                                        std::size_t& message_length);
+void finish_encapsulation(rte_mbuf* mbuf, std::size_t message_length, const OuterUdp& outer,
+                          std::uint16_t ip_id);
+
 }  // namespace actorwire::io

@@ -90,6 +90,22 @@ CheckLines check_cpu_features(const HostTree& host, crypto::AeadKind aead) {
              "times slower",
              vm_fix}};
   }
+  if (aead == crypto::AeadKind::kIpsecMb || aead == crypto::AeadKind::kAuto) {
+    const std::string who = aead == crypto::AeadKind::kAuto
+                                ? "aead \"auto\" picks intel-ipsec-mb: it"
+                                : "intel-ipsec-mb";
+    if (has("avx512f")) {
+      return {{Verdict::kOk, subject, "AVX-512F: " + who + " runs its AVX-512 code", ""}};
+    }
+    if (has("avx2")) return {{Verdict::kOk, subject, "AVX2: " + who + " runs its AVX2 code", ""}};
+    if (aead == crypto::AeadKind::kAuto) {
+      return {{Verdict::kNote, subject,
+               "no AVX2: aead \"auto\" uses OpenSSL's SSSE3 code, about half of AVX2's speed",
+               vm_fix}};
+    }
+    return {{Verdict::kNote, subject,
+             "no AVX2: intel-ipsec-mb runs its SSE code, slower than OpenSSL here", vm_fix}};
+  }
   if (aead == crypto::AeadKind::kOpenSsl) {
     if (has("avx512f")) {
       return {{Verdict::kOk, subject, "AVX-512F: OpenSSL's ChaCha20-Poly1305 runs its AVX-512 code",

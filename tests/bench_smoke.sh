@@ -21,7 +21,9 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
            print "bad row: " $0; bad = 1 }
          END { exit bad }' "$work/smoke.csv" || fail "implausible rows"
 # The standalone AEAD benchmark still runs too.
-timeout 30 "$(dirname "$actorwire")/../bench/aead_bench" --sizes 64 --seconds 0.1 --csv |
-  grep -q '^0,64,' ||
-  fail "aead_bench"
+timeout 30 "$(dirname "$actorwire")/../bench/aead_bench" --sizes 64 --seconds 0.1 --csv \
+  >"$work/aead.csv" || fail "aead_bench exited $?"
+for backend in ipsec-mb openssl libsodium ipsec-mb-batch64; do
+  grep -q "^$backend,64," "$work/aead.csv" || fail "aead_bench has no $backend row: $(cat "$work/aead.csv")"
+done
 echo "1 passed, 0 failed"

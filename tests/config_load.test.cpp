@@ -316,7 +316,7 @@ TEST(ConfigLoad, DefaultConfigLoads) {
   EXPECT_FALSE(
       config.peers[0].static_session->send_key.equals(config.peers[0].static_session->receive_key));
   EXPECT_EQ(config.topology.kind, TopologyKind::kSingle);
-  EXPECT_EQ(config.crypto.aead, crypto::AeadKind::kOpenSsl);
+  EXPECT_EQ(config.crypto.aead, crypto::AeadKind::kAuto);
   EXPECT_EQ(config.generator.flows, 16u);
   EXPECT_EQ(config.generator.packet_sizes, (std::vector<std::uint16_t>{64}));
   // It is meant to be read: commented.
@@ -623,8 +623,32 @@ TEST(ConfigLoad, MetricsListen) {
 }
 
 TEST(ConfigLoad, BadAead) {
-  expect_error(with_line(31, "aead = \"boringssl\""), 31, "crypto.aead",
-               "unknown AEAD back-end 'boringssl'; expected one of 'openssl', 'libsodium'");
+  const auto error = expect_error(
+      with_line(31, "aead = \"boringssl\""), 31, "crypto.aead",
+      "unknown AEAD back-end 'boringssl'; expected one of 'auto', 'ipsec-mb', 'openssl', "
+      "'libsodium'");
+  EXPECT_EQ(error.column, 8);  // file:line:col points at the value
+  expect_error(with_line(31, "aead = \"ipsec_mb\""), 31, "crypto.aead",
+               "unknown AEAD back-end 'ipsec_mb'");
+  expect_error(with_line(31, "aead = \"AUTO\""), 31, "crypto.aead", "unknown AEAD back-end");
+}
+
+TEST(ConfigLoad, EveryAeadChoice) {
+  const std::pair<const char*, crypto::AeadKind> choices[] = {
+      {"auto", crypto::AeadKind::kAuto},
+      {"ipsec-mb", crypto::AeadKind::kIpsecMb},
+      {"openssl", crypto::AeadKind::kOpenSsl},
+      {"libsodium", crypto::AeadKind::kLibsodium},
+  };
+  for (const auto& [name, kind] : choices) {
+    const auto result = load(with_line(31, std::string("aead = \"") + name + "\""));
+    ASSERT_TRUE(result.ok()) << name << describe(result);
+    EXPECT_EQ(result.config->crypto.aead, kind) << name;
+  }
+  // Without the key (or the whole [crypto] table): auto.
+  const auto result = load(with_line(31, ""));
+  ASSERT_TRUE(result.ok()) << describe(result);
+  EXPECT_EQ(result.config->crypto.aead, crypto::AeadKind::kAuto);
 }
 
 TEST(ConfigLoad, DuplicatePeer) {

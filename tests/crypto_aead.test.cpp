@@ -1,4 +1,5 @@
-// ChaCha20-Poly1305 back-ends: RFC 8439 vectors, cross-back-end agreement, tamper rejection.
+// ChaCha20-Poly1305 back-ends (all three): RFC 8439 vectors, agreement of every pair, tamper
+// rejection.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -36,8 +37,13 @@ std::vector<std::uint8_t> bytes_of(std::string_view text) {
   return std::vector<std::uint8_t>(text.begin(), text.end());
 }
 
-AeadKind other(AeadKind kind) {
-  return kind == AeadKind::kOpenSsl ? AeadKind::kLibsodium : AeadKind::kOpenSsl;
+// Every back-end but `kind`.
+std::vector<std::unique_ptr<Aead>> others(AeadKind kind) {
+  std::vector<std::unique_ptr<Aead>> out;
+  for (AeadKind other : kAeadBackEnds) {
+    if (other != kind) out.push_back(make_aead(other));
+  }
+  return out;
 }
 
 // RFC 8439 section 2.8.2.
@@ -98,15 +104,33 @@ struct Rfc8439AppendixA5 {
 };
 
 TEST(AeadKindTest, NamesRoundTrip) {
-  for (AeadKind kind : {AeadKind::kOpenSsl, AeadKind::kLibsodium}) {
+  for (AeadKind kind :
+       {AeadKind::kAuto, AeadKind::kOpenSsl, AeadKind::kLibsodium, AeadKind::kIpsecMb}) {
     EXPECT_EQ(parse_aead_kind(to_string(kind)), kind);
   }
+  EXPECT_EQ(to_string(AeadKind::kAuto), "auto");
   EXPECT_EQ(to_string(AeadKind::kOpenSsl), "openssl");
   EXPECT_EQ(to_string(AeadKind::kLibsodium), "libsodium");
+  EXPECT_EQ(to_string(AeadKind::kIpsecMb), "ipsec-mb");
+  EXPECT_FALSE(parse_aead_kind("ipsec_mb"));
   EXPECT_EQ(parse_aead_kind("sodium"), AeadKind::kLibsodium);
   EXPECT_FALSE(parse_aead_kind(""));
   EXPECT_FALSE(parse_aead_kind("OpenSSL"));
   EXPECT_FALSE(parse_aead_kind("boringssl"));
+}
+
+// "auto" becomes a real back-end, with a reason; a configured one stays as it is.
+TEST(AeadKindTest, AutoResolvesToABackEnd) {
+  const AeadChoice choice = resolve_aead(AeadKind::kAuto);
+  EXPECT_TRUE(choice.kind == AeadKind::kIpsecMb || choice.kind == AeadKind::kOpenSsl);
+  EXPECT_NE(choice.why.find("auto: intel-ipsec-mb"), std::string::npos) << choice.why;
+  auto aead = make_aead(AeadKind::kAuto);
+  ASSERT_NE(aead, nullptr);
+  EXPECT_EQ(aead->kind(), choice.kind);
+  for (AeadKind kind : kAeadBackEnds) {
+    EXPECT_EQ(resolve_aead(kind).kind, kind);
+    EXPECT_EQ(make_aead(kind)->kind(), kind);
+  }
 }
 
 TEST(CounterNonceTest, FourZeroBytesThenLittleEndianCounter) {
@@ -121,7 +145,7 @@ TEST(CounterNonceTest, FourZeroBytesThenLittleEndianCounter) {
 class AeadTest : public ::testing::TestWithParam<AeadKind> {
  protected:
   std::unique_ptr<Aead> aead_ = make_aead(GetParam());
-  std::unique_ptr<Aead> other_ = make_aead(other(GetParam()));
+  std::vector<std::unique_ptr<Aead>> others_ = others(GetParam());
 };
 
 TEST_P(AeadTest, ReportsItsKind) {
@@ -161,9 +185,9 @@ TEST_P(AeadTest, Rfc8439AppendixA5Decryption) {
   EXPECT_EQ(std::vector<std::uint8_t>(tag.begin(), tag.end()), v.tag);
 }
 
-// Each back-end opens what the other seals, and both produce identical bytes, for every size a
+// Each back-end opens what every other seals, and all produce identical bytes, for every size a
 // transport message can carry; keys, nonces and AAD change from call to call so the OpenSSL
-// context is re-keyed each time.
+// contexts are re-keyed each time.
 TEST_P(AeadTest, OtherBackEndOpensWhatThisSeals) {
   std::mt19937_64 rng(1234);
   auto fill = [&](std::uint8_t* p, std::size_t n) {
@@ -180,19 +204,50 @@ TEST_P(AeadTest, OtherBackEndOpensWhatThisSeals) {
     std::vector<std::uint8_t> plaintext(size);
     fill(plaintext.data(), plaintext.size());
 
-    std::vector<std::uint8_t> mine = plaintext;
-    std::vector<std::uint8_t> theirs = plaintext;
-    std::array<std::uint8_t, wg::kAeadTagSize> my_tag{};
-    std::array<std::uint8_t, wg::kAeadTagSize> their_tag{};
-    aead_->seal(key, nonce, aad, mine.data(), mine.size(), my_tag.data());
-    other_->seal(key, nonce, aad, theirs.data(), theirs.size(), their_tag.data());
-    ASSERT_EQ(mine, theirs);
-    ASSERT_EQ(my_tag, their_tag);
+    for (const auto& other : others_) {
+      SCOPED_TRACE(to_string(other->kind()));
+      std::vector<std::uint8_t> mine = plaintext;
+      std::vector<std::uint8_t> theirs = plaintext;
+      std::array<std::uint8_t, wg::kAeadTagSize> my_tag{};
+      std::array<std::uint8_t, wg::kAeadTagSize> their_tag{};
+      aead_->seal(key, nonce, aad, mine.data(), mine.size(), my_tag.data());
+      other->seal(key, nonce, aad, theirs.data(), theirs.size(), their_tag.data());
+      ASSERT_EQ(mine, theirs);
+      ASSERT_EQ(my_tag, their_tag);
 
-    ASSERT_TRUE(other_->open(key, nonce, aad, mine.data(), mine.size(), my_tag.data()));
+      ASSERT_TRUE(other->open(key, nonce, aad, mine.data(), mine.size(), my_tag.data()));
+      ASSERT_EQ(mine, plaintext);
+      ASSERT_TRUE(aead_->open(key, nonce, aad, theirs.data(), theirs.size(), their_tag.data()));
+      ASSERT_EQ(theirs, plaintext);
+    }
+  }
+}
+
+// The same key for many packets (the data path's case, where OpenSSL sets only the nonce),
+// then another key, then the first again, with seals and opens interleaved: every result equals
+// libsodium's.
+TEST_P(AeadTest, KeyReuseAndKeyChangesAgreeWithTheReference) {
+  auto reference = make_aead(AeadKind::kLibsodium);
+  const SecretKey first = random_secret_key();
+  const SecretKey second = random_secret_key();
+  const SecretKey* keys[] = {&first, &first, &first, &second, &second, &first, &second, &first};
+  std::uint64_t counter = 0;
+  for (const SecretKey* key : keys) {
+    const AeadNonce nonce = counter_nonce(counter++);
+    std::vector<std::uint8_t> mine(100 + counter, static_cast<std::uint8_t>(counter));
+    std::vector<std::uint8_t> expected = mine;
+    const std::vector<std::uint8_t> plaintext = mine;
+    std::array<std::uint8_t, wg::kAeadTagSize> my_tag{};
+    std::array<std::uint8_t, wg::kAeadTagSize> expected_tag{};
+    aead_->seal(*key, nonce, {}, mine.data(), mine.size(), my_tag.data());
+    reference->seal(*key, nonce, {}, expected.data(), expected.size(), expected_tag.data());
+    ASSERT_EQ(mine, expected) << counter;
+    ASSERT_EQ(my_tag, expected_tag) << counter;
+    ASSERT_TRUE(aead_->open(*key, nonce, {}, mine.data(), mine.size(), my_tag.data()));
     ASSERT_EQ(mine, plaintext);
-    ASSERT_TRUE(aead_->open(key, nonce, aad, theirs.data(), theirs.size(), their_tag.data()));
-    ASSERT_EQ(theirs, plaintext);
+    // The other key must not open it, and must not disturb the next packet.
+    const SecretKey& wrong = key == &first ? second : first;
+    ASSERT_FALSE(aead_->open(wrong, nonce, {}, expected.data(), expected.size(), my_tag.data()));
   }
 }
 
@@ -203,7 +258,8 @@ TEST_P(AeadTest, EmptyMessageWithNullData) {
   aead_->seal(key, nonce, {}, nullptr, 0, tag.data());
   EXPECT_NE(tag, (std::array<std::uint8_t, wg::kAeadTagSize>{}));
   EXPECT_TRUE(aead_->open(key, nonce, {}, nullptr, 0, tag.data()));
-  EXPECT_TRUE(other_->open(key, nonce, {}, nullptr, 0, tag.data()));
+  for (const auto& other : others_)
+    EXPECT_TRUE(other->open(key, nonce, {}, nullptr, 0, tag.data()));
   tag[0] ^= 1;
   EXPECT_FALSE(aead_->open(key, nonce, {}, nullptr, 0, tag.data()));
 }
@@ -305,13 +361,14 @@ TEST_P(AeadTamperTest, InstanceUsableAfterRejection) {
 }
 
 std::string kind_name(const ::testing::TestParamInfo<AeadKind>& info) {
-  return std::string(to_string(info.param));
+  std::string name(to_string(info.param));
+  for (char& c : name) c = c == '-' ? '_' : c;  // gtest names allow no '-'
+  return name;
 }
 
-INSTANTIATE_TEST_SUITE_P(BothBackEnds, AeadTest,
-                         ::testing::Values(AeadKind::kOpenSsl, AeadKind::kLibsodium), kind_name);
-INSTANTIATE_TEST_SUITE_P(BothBackEnds, AeadTamperTest,
-                         ::testing::Values(AeadKind::kOpenSsl, AeadKind::kLibsodium), kind_name);
+INSTANTIATE_TEST_SUITE_P(EveryBackEnd, AeadTest, ::testing::ValuesIn(kAeadBackEnds), kind_name);
+INSTANTIATE_TEST_SUITE_P(EveryBackEnd, AeadTamperTest, ::testing::ValuesIn(kAeadBackEnds),
+                         kind_name);
 
 }  // namespace
 }  // namespace actorwire::crypto

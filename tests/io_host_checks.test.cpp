@@ -356,10 +356,18 @@ TEST(CpuFeatures, WhatEachAeadBackEndUses) {
                        "AVX-512"));
   EXPECT_TRUE(has_line(check_cpu_features(host.tree(), crypto::AeadKind::kLibsodium),
                        Verdict::kNote, "AVX-512F present", "aead = \"openssl\""));
+  EXPECT_TRUE(has_line(check_cpu_features(host.tree(), crypto::AeadKind::kIpsecMb), Verdict::kOk,
+                       "intel-ipsec-mb runs its AVX-512 code"));
   host.write("/proc/cpuinfo", "flags\t\t: fpu sse2 ssse3 avx avx2\n");
   EXPECT_TRUE(
       has_line(check_cpu_features(host.tree(), crypto::AeadKind::kOpenSsl), Verdict::kOk, "AVX2"));
+  EXPECT_TRUE(has_line(check_cpu_features(host.tree(), crypto::AeadKind::kAuto), Verdict::kOk,
+                       "aead \"auto\" picks intel-ipsec-mb"));
   host.write("/proc/cpuinfo", "flags\t\t: fpu sse2 ssse3\n");
+  EXPECT_TRUE(has_line(check_cpu_features(host.tree(), crypto::AeadKind::kAuto), Verdict::kNote,
+                       "uses OpenSSL", "-cpu host"));
+  EXPECT_TRUE(has_line(check_cpu_features(host.tree(), crypto::AeadKind::kIpsecMb), Verdict::kNote,
+                       "its SSE code", "-cpu host"));
   EXPECT_TRUE(has_line(check_cpu_features(host.tree(), crypto::AeadKind::kLibsodium),
                        Verdict::kNote, "no AVX2", "-cpu host"));
   host.write("/proc/cpuinfo", "flags\t\t: fpu sse2\n");

@@ -77,7 +77,7 @@ inline DataPlaneEnv make_data_plane_env(const config::GatewayConfig& config, io:
   env.lan = &lan;
   env.wan = &wan;
   env.pool = pool;
-  env.aead = config.crypto.aead;
+  env.aead = crypto::resolve_aead(config.crypto.aead).kind;  // "auto" once, not per worker
   // The WAN address is fixed for the gateway's life: looked up once, not per packet.
   env.outer.mac = wan.identity().mac;
   env.outer.ip = wan.identity().primary_ipv4();

@@ -36,7 +36,11 @@ DropReason seal_frame(rte_mbuf* mbuf, const io::ParsedFrame& frame, const Crypto
     return DropReason::kNoEndpoint;  // an IPv6 peer, and no IPv6 address on the WAN
   }
   const io::SealParams seal{&args.key, args.receiver_index, args.counter};
-  switch (io::encapsulate(mbuf, frame, aead, seal, outer, mtu, ip_id)) {
+  return drop_reason_of(io::encapsulate(mbuf, frame, aead, seal, outer, mtu, ip_id));
+}
+
+DropReason drop_reason_of(io::EncapsulateResult result) {
+  switch (result) {
     case io::EncapsulateResult::kOk:
       return DropReason::kNone;
     case io::EncapsulateResult::kInnerTooBig:

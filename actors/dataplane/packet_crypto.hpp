@@ -16,6 +16,7 @@
 #include "crypto/aead.hpp"
 #include "crypto/transport.hpp"
 #include "io/decapsulation.hpp"
+#include "io/encapsulation.hpp"
 #include "io/headers.hpp"
 
 struct rte_mbuf;
@@ -32,6 +33,9 @@ bool outer_headers(const OuterSource& source, const config::IpAddress& destinati
 DropReason seal_frame(rte_mbuf* mbuf, const io::ParsedFrame& frame, const CryptoArgs& args,
                       crypto::Aead& aead, const OuterSource& source, std::uint16_t mtu,
                       std::uint16_t ip_id);
+
+// Why a frame that io::encapsulate (or prepare_encapsulation) refused is dropped.
+DropReason drop_reason_of(io::EncapsulateResult result);
 
 // A sealed frame goes to its peer's endpoint, of either family.
 inline void transmit_sealed(PortSide& wan, rte_mbuf* mbuf, const CryptoArgs& args,

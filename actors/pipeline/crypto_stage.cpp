@@ -6,6 +6,7 @@
 
 #include <deque>
 
+#include "actors/dataplane/burst_crypto.hpp"
 #include "actors/dataplane/packet_crypto.hpp"
 #include "actors/pipeline/outbox.hpp"
 #include "actors/pipeline/pipeline_stages.hpp"
@@ -21,6 +22,9 @@ struct CryptoState {
   PipelineWiring wiring;
   const DataPlaneEnv* env = nullptr;  // the outer source and MTU for sealing
   std::unique_ptr<crypto::Aead> aead;
+  // The batch's seals and opens, each in one Aead batch call (allocated once).
+  std::unique_ptr<SealBurst> sealing;
+  std::unique_ptr<OpenBurst> opening;
   std::uint16_t ip_id = 0;
   Outbox to_tx;
 };
@@ -37,32 +41,47 @@ void drop(CryptoActor* self, PacketSlot& slot, DropReason reason) {
   slot.mbuf = nullptr;
 }
 
+void open_queued(CryptoActor* self, PacketBatch& batch) {
+  self->state.opening->open_all(*self->state.aead, [&](const OpenBurst::Opened& opened) {
+    PacketSlot& slot = batch.data->slots[opened.index];
+    if (!opened.ok) return drop(self, slot, DropReason::kDecryptFailed);
+    slot.padded_length = opened.padded_length;
+  });
+}
+
+// Sealed frames stay in their slots; tx sends them.
+void seal_queued(CryptoActor* self) {
+  self->state.sealing->seal_all(*self->state.aead, [](rte_mbuf*, const CryptoArgs&) {});
+}
+
 void work(CryptoActor* self, PacketBatch& batch) {
   CryptoState& state = self->state;
   StageCounters& counters = counters_of(self);
   std::uint64_t in = 0;
-  std::uint64_t out = 0;
-  std::uint64_t bytes_out = 0;
-  for (PacketSlot& slot : batch.data->slots) {
+  auto& slots = batch.data->slots;
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    PacketSlot& slot = slots[i];
     if (slot.mbuf == nullptr) continue;
     ++in;
     if (slot.action == SlotAction::kSeal) {
-      const DropReason reason =
-          seal_frame(slot.mbuf, slot.verdict.frame, slot.verdict.args, *state.aead,
-                     state.env->outer, state.env->mtu, state.ip_id++);
-      if (reason != DropReason::kNone) {
-        drop(self, slot, reason);
-        continue;
-      }
+      if (state.sealing->full()) seal_queued(self);
+      const DropReason reason = state.sealing->add(slot.mbuf, slot.verdict.frame, slot.verdict.args,
+                                                   state.env->outer, state.env->mtu, state.ip_id++);
+      if (reason != DropReason::kNone) drop(self, slot, reason);
     } else if (slot.action == SlotAction::kOpen) {
-      const auto padded = open_frame(slot.mbuf, slot.verdict.udp, slot.verdict.header,
-                                     slot.verdict.args, *state.aead);
-      if (!padded) {
+      if (state.opening->full()) open_queued(self, batch);
+      if (!state.opening->add(slot.mbuf, slot.verdict.udp, slot.verdict.header, slot.verdict.args,
+                              i)) {
         drop(self, slot, DropReason::kDecryptFailed);
-        continue;
       }
-      slot.padded_length = *padded;
     }
+  }
+  seal_queued(self);
+  open_queued(self, batch);
+  std::uint64_t out = 0;
+  std::uint64_t bytes_out = 0;
+  for (const PacketSlot& slot : slots) {
+    if (slot.mbuf == nullptr) continue;
     ++out;
     bytes_out += slot.mbuf->pkt_len;
   }
@@ -89,6 +108,8 @@ caf::behavior crypto_behavior(CryptoActor* self, const std::shared_ptr<PipelineC
   state.index = index;
   state.env = context->env;
   state.aead = context->env->make_aead();
+  state.sealing = std::make_unique<SealBurst>();
+  state.opening = std::make_unique<OpenBurst>();
   state.to_tx = Outbox(context->settings.mailbox_capacity);
   return {
       [self](const PipelineWiring& wiring) { self->state.wiring = wiring; },

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "actors/common/tuning.hpp"
+#include "actors/dataplane/burst_crypto.hpp"
 #include "actors/dataplane/control_actions.hpp"
 #include "actors/dataplane/frame_classifier.hpp"
 #include "actors/dataplane/frame_prefetch.hpp"
@@ -50,6 +51,8 @@ class DataPathLoop {
         shared_(*context.shared),
         queue_(context.queue),
         aead_(env_.make_aead()),
+        sealing_(std::make_unique<SealBurst>()),
+        opening_(std::make_unique<OpenBurst>()),
         batch_(std::min<std::size_t>(context.batch_size, tuning::kMaxBurst)),
         lan_(*env_.lan, env_.pool, counters_, context.queue),
         wan_(*env_.wan, env_.pool, counters_, context.queue),
@@ -122,6 +125,7 @@ class DataPathLoop {
       wan_.transmit_to(frame.mbuf, frame.destination, now_);
     }
     send_released();
+    seal_queued();
     lan_.flush();
     wan_.flush();
     report_activity();
@@ -162,6 +166,7 @@ class DataPathLoop {
       prefetch_ahead(mbufs.data(), count, i);
       outbound(mbufs[i]);
     }
+    seal_queued();
     return count;
   }
 
@@ -184,10 +189,18 @@ class DataPathLoop {
       default:
         return drop(mbuf, lan_verdict_.reason);
     }
-    const DropReason reason = seal_frame(mbuf, lan_verdict_.frame, lan_verdict_.args, *aead_,
-                                         env_.outer, env_.mtu, ip_id_++);
+    // Sealed with the rest of the burst (seal_queued), in one Aead batch call.
+    if (sealing_->full()) seal_queued();
+    const DropReason reason =
+        sealing_->add(mbuf, lan_verdict_.frame, lan_verdict_.args, env_.outer, env_.mtu, ip_id_++);
     if (reason != DropReason::kNone) return drop(mbuf, reason);
-    transmit_sealed(wan_, mbuf, lan_verdict_.args, now_);
+  }
+
+  // Seals what outbound() queued and sends it; before the ports flush, so nothing waits.
+  void seal_queued() {
+    sealing_->seal_all(*aead_, [this](rte_mbuf* mbuf, const CryptoArgs& args) {
+      transmit_sealed(wan_, mbuf, args, now_);
+    });
   }
 
   void send_fragments(rte_mbuf* mbuf) {
@@ -227,13 +240,15 @@ class DataPathLoop {
           forward_handshake(mbuf);
           break;
         case FrameVerdict::Kind::kOpen:
-          decrypt(mbuf);
+          queue_open(mbuf);
           break;
         default:
           drop(mbuf, wan_verdict_.reason);
           break;
       }
     }
+    open_queued();
+    seal_queued();  // echo replies through the tunnel, packets a new session released
     return count;
   }
 
@@ -245,17 +260,28 @@ class DataPathLoop {
     rte_pktmbuf_free(mbuf);
   }
 
-  void decrypt(rte_mbuf* mbuf) {
-    const auto padded =
-        open_frame(mbuf, wan_verdict_.udp, wan_verdict_.header, wan_verdict_.args, *aead_);
-    if (!padded) return drop(mbuf, DropReason::kDecryptFailed);
-    const std::size_t plaintext_offset = wan_verdict_.udp.message_offset + wg::kTransportHeaderSize;
+  // Opened with the rest of the burst (open_queued), in one Aead batch call.
+  void queue_open(rte_mbuf* mbuf) {
+    if (opening_->full()) open_queued();
+    if (!opening_->add(mbuf, wan_verdict_.udp, wan_verdict_.header, wan_verdict_.args)) {
+      drop(mbuf, DropReason::kDecryptFailed);
+    }
+  }
+
+  void open_queued() {
+    opening_->open_all(*aead_, [this](const OpenBurst::Opened& opened) { decrypted(opened); });
+  }
+
+  // After the AEAD: the replay window, the session, the inner packet's checks, LAN tx.
+  void decrypted(const OpenBurst::Opened& opened) {
+    rte_mbuf* mbuf = opened.mbuf;
+    if (!opened.ok) return drop(mbuf, DropReason::kDecryptFailed);
+    const std::size_t plaintext_offset = opened.udp.message_offset + wg::kTransportHeaderSize;
     PeerPlane::Delivery delivery;
     locked([&](PeerPlane& plane) {
-      delivery = plane.accept_inbound(wan_verdict_.args, wan_verdict_.header.counter,
-                                      wan_verdict_.udp.source, wan_verdict_.udp.message_length,
-                                      rte_pktmbuf_mtod(mbuf, std::uint8_t*) + plaintext_offset,
-                                      *padded, now_);
+      delivery = plane.accept_inbound(
+          opened.args, opened.header.counter, opened.udp.source, opened.udp.message_length,
+          rte_pktmbuf_mtod(mbuf, std::uint8_t*) + plaintext_offset, opened.padded_length, now_);
     });
     send_released();  // a confirmed session releases what waited for it
     switch (delivery.kind) {
@@ -315,6 +341,9 @@ class DataPathLoop {
   SharedPlane<Lock>& shared_;  // the peer state: this actor's alone, or behind the lock
   std::uint16_t queue_;
   std::unique_ptr<crypto::Aead> aead_;
+  // A burst's seals and opens, queued for one Aead batch call each (allocated once).
+  std::unique_ptr<SealBurst> sealing_;
+  std::unique_ptr<OpenBurst> opening_;
   std::size_t batch_;
   std::uint16_t ip_id_ = 0;
   PortSide lan_;
