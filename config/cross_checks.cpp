@@ -60,14 +60,6 @@ std::string line_col(const toml::source_region& where) {
   return "line " + std::to_string(where.begin.line) + ":" + std::to_string(where.begin.column);
 }
 
-IpPrefix masked(const IpPrefix& prefix, std::uint8_t length) {
-  IpPrefix out{prefix.address, length};
-  for (std::size_t bit = length; bit < out.address.bytes.size() * 8; ++bit) {
-    out.address.bytes[bit / 8] &= static_cast<std::uint8_t>(~(0x80u >> (bit % 8)));
-  }
-  return out;
-}
-
 // A prefix of one peer inside another peer's (10.1.0.0/16 in 10.0.0.0/8) is legal, and the data
 // plane's longest-prefix match sends it to the more specific peer, but WireGuard users rarely
 // mean it: one warning, naming the first such pair with both lines and counting the others.
@@ -89,7 +81,7 @@ void warn_nested_prefixes(
   for (const RoutedPrefix& inner : routed) {
     for (const std::uint8_t length : lengths[inner.prefix.address.is_v6]) {
       if (length >= inner.prefix.length) break;
-      const auto outer = index_of_prefix.find(masked(inner.prefix, length));
+      const auto outer = index_of_prefix.find(network_of(IpPrefix{inner.prefix.address, length}));
       if (outer == index_of_prefix.end() || routed[outer->second].peer == inner.peer) continue;
       if (nested++ == 0) {
         first_inner = &inner;
