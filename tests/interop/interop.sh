@@ -5,7 +5,8 @@
 # Usage: tests/interop/interop.sh MODE [ACTORWIRE_BIN]
 #   MODE wggo       G is wireguard-go: the reference run, must pass.
 #   MODE actorwire  G is actorwire (default binary: $AWT_ACTORWIRE_BIN, else build/release,
-#                   else build/test) on DPDK af_packet ports bound to G's veths.
+#                   else build/test) on DPDK af_packet ports bound to G's veths
+#                   (AWT_LAN_PMD=pcap: the LAN port through the pcap PMD).
 # Every step prints PASS/FAIL with a reason; the exit status is 0 only when all passed
 # (2: the namespaces could not be set up). AWT_KEEP_LOGS=DIR keeps the logs.
 set -uo pipefail
@@ -467,15 +468,19 @@ udp_whole() {
   [[ "${j_sent#sent }" == "${j_received#received }" ]]
 }
 
-# A 1500-byte IP packet from A fits A's link but not the tunnel: the gateway fragments it.
-# (A larger datagram cannot test that here: A's kernel would fragment it first, and the
-# af_packet PMD's socket (PACKET_FANOUT_FLAG_DEFRAG) reassembles fragments before DPDK sees
-# them, into a frame above its 2048-byte ring frames. On a NIC the gateway gets the fragments.)
-step "(j) UDP without DF above the tunnel MTU: A -> B 1472 B (fragmented by G), B -> A 3000 B"
+# Datagrams from A above the tunnel MTU without DF: the gateway fragments them. With the pcap
+# LAN port (AWT_LAN_PMD=pcap) A sends 3000 bytes: A's kernel fragments it for its 1500-byte
+# link, and the gateway fragments those fragments again for the tunnel (offsets and MF kept).
+# The af_packet PMD's socket (PACKET_FANOUT_FLAG_DEFRAG) would reassemble A's fragments into a
+# 3042-byte frame, above its 2048-byte ring frames; with it A sends 1500-byte IP packets instead
+# (one packet, which fits A's link but not the tunnel).
+j_ab_size=1472
+[[ "$mode" == actorwire && "${AWT_LAN_PMD:-af_packet}" == pcap ]] && j_ab_size=3000
+step "(j) UDP without DF above the tunnel MTU: A -> B $j_ab_size B (fragmented by G), B -> A 3000 B"
 j_before="$AWT_WORK/logs/summary-j-before.txt"
 j_after="$AWT_WORK/logs/summary-j-after.txt"
 router_snapshot "$j_before"
-if ! udp_whole A "$AWT_IP_B" 1472; then
+if ! udp_whole A "$AWT_IP_B" "$j_ab_size"; then
   fail "A -> B: A '$j_sent'; B '$j_received'"
 else
   j_ab="$j_received"

@@ -5,7 +5,7 @@
 #   10.10.0.2          10.10.0.1  192.0.2.1    192.0.2.2  10.20.0.1     10.20.0.2
 #
 # G is the gateway under test: a wireguard-go gateway (mode "wggo", the reference) or actorwire
-# (mode "actorwire", DPDK af_packet ports on lan/wan). P is always an unmodified wireguard-go.
+# (mode "actorwire", DPDK af_packet ports on lan/wan; AWT_LAN_PMD=pcap: the pcap PMD on lan). P is always an unmodified wireguard-go.
 #
 # Everything lives in four namespaces named awt-<suffix>-{a,g,p,b}; the veth pairs are created
 # directly inside them, so the fixed interface names (lan, wan, ...) cannot collide with the
@@ -28,6 +28,7 @@
 #   AWT_OFFLOADS       "off" turns veth offloads off in mode wggo too (always off for actorwire)
 #   AWT_KEEP_LOGS      a directory to copy the logs (never the keys) into on exit
 #   AWT_TOPOLOGY       actorwire's [topology] kind (default single); AWT_CRYPTO_WORKERS (2)
+#   AWT_LAN_PMD        actorwire's LAN port driver: af_packet (default) or pcap
 
 AWT_SUFFIX="${AWT_SUFFIX:-$$}"
 AWT_SUBNET_A=10.10.0.0/24
@@ -69,6 +70,10 @@ awt_log() { printf '[awt %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 awt_init() {
   if [[ ! "$AWT_SUFFIX" =~ ^[a-z0-9]{1,10}$ ]]; then
     echo "AWT_SUFFIX must be 1..10 characters [a-z0-9], got '$AWT_SUFFIX'" >&2
+    return 1
+  fi
+  if [[ ! "${AWT_LAN_PMD:-af_packet}" =~ ^(af_packet|pcap)$ ]]; then
+    echo "AWT_LAN_PMD must be af_packet or pcap, got '$AWT_LAN_PMD'" >&2
     return 1
   fi
   if ((EUID != 0)); then
@@ -398,6 +403,16 @@ restart_gateway() {
   start_gateway "$@"
 }
 
+# The LAN port's DPDK device. AWT_LAN_PMD=pcap uses the pcap PMD (libpcap's own packet socket,
+# without the af_packet PMD's PACKET_FANOUT_FLAG_DEFRAG), so IPv4 fragments from host A reach
+# the gateway as fragments, as they would from a NIC. One queue pair only: not for the workers.
+lan_device() {
+  case "${AWT_LAN_PMD:-af_packet}" in
+    af_packet) echo "net_af_packet0,iface=lan" ;;
+    pcap) echo "net_pcap0,iface=lan" ;;
+  esac
+}
+
 # The gateway's config: the af_packet PMD binds to the existing kernel interfaces lan and wan
 # of namespace G (the process runs inside it). No huge pages, no PCI scan.
 write_actorwire_config() {
@@ -415,7 +430,7 @@ mss_clamping = ${AWT_MSS_CLAMPING:-true}
 
 [[port]]
 role = "lan"
-device = "net_af_packet0,iface=lan"
+device = "$(lan_device)"
 addresses = ["$AWT_IP_G_LAN/24", "$AWT_IP6_G_LAN/64"]
 
 [[port]]
