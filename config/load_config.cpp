@@ -1,6 +1,6 @@
 // TOML (toml++) to GatewayConfig: parse, run every section loader and cross check, collect all
 // problems, wipe the key text. The pieces: toml_reader (positions, typed access), load_sections,
-// cross_checks, secret_file.
+// cross_checks, load_entry (parse and collect; read the file with secret_file).
 #include "config/load_config.hpp"
 
 #include <toml++/toml.h>
@@ -8,8 +8,8 @@
 #include <utility>
 
 #include "config/cross_checks.hpp"
+#include "config/load_entry.hpp"
 #include "config/load_sections.hpp"
-#include "config/secret_file.hpp"
 #include "config/toml_reader.hpp"
 
 namespace actorwire::config {
@@ -28,54 +28,26 @@ std::string ConfigError::to_string() const {
 
 LoadResult load_config_string(std::string_view toml_text, std::string_view source_name) {
   using namespace loader;
-  LoadResult result;
-  Context ctx{std::string(source_name)};
+  return load_document<LoadResult, GatewayConfig>(
+      toml_text, source_name, [](Context& ctx, const toml::table& root, GatewayConfig& config) {
+        check_top_level(ctx, root);
+        load_interface(ctx, root, config.interface);
+        load_ports(ctx, root, config.ports);
+        load_peers(ctx, root, config.peers);
+        load_dpdk(ctx, root, config.dpdk);
+        load_topology(ctx, root, config.topology);
+        load_crypto(ctx, root, config.crypto);
+        load_generator(ctx, root, config.generator);
+        load_metrics(ctx, root, config.metrics);
 
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, source_name);
-  } catch (const toml::parse_error& error) {
-    ctx.error(error.source(), "", "TOML syntax error: " + scrub_parse_error(error.description()));
-    result.errors = ctx.take_errors();
-    return result;
-  }
-
-  check_top_level(ctx, root);
-  GatewayConfig config;
-  config.source = std::string(source_name);
-  load_interface(ctx, root, config.interface);
-  load_ports(ctx, root, config.ports);
-  load_peers(ctx, root, config.peers);
-  load_dpdk(ctx, root, config.dpdk);
-  load_topology(ctx, root, config.topology);
-  load_crypto(ctx, root, config.crypto);
-  load_generator(ctx, root, config.generator);
-  load_metrics(ctx, root, config.metrics);
-
-  check_ports(ctx, root);
-  check_peers(ctx, root);
-  check_generator(ctx, root, config);
-  wipe_secrets(root);
-
-  result.errors = ctx.take_errors();
-  result.warnings = ctx.take_warnings();
-  if (result.errors.empty()) result.config = std::move(config);
-  return result;
+        check_ports(ctx, root);
+        check_peers(ctx, root);
+        check_generator(ctx, root, config);
+      });
 }
 
 LoadResult load_config_file(const std::string& path) {
-  const loader::SecretFile file(path);
-  if (!file.ok()) {
-    LoadResult result;
-    result.errors.push_back(ConfigError{path, 0, 0, "", "cannot read file: " + file.error()});
-    return result;
-  }
-  LoadResult result = load_config_string(file.text(), path);
-  // First, like the other warnings that have no line number.
-  if (auto warning = file.permission_warning()) {
-    result.warnings.insert(result.warnings.begin(), std::move(*warning));
-  }
-  return result;
+  return loader::load_secret_file<LoadResult>(path, load_config_string);
 }
 
 }  // namespace actorwire::config

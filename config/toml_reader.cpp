@@ -253,4 +253,14 @@ const toml::table* section(Context& ctx, const toml::table& root, std::string_vi
   return nullptr;
 }
 
+std::optional<toml::table> parse_document(Context& ctx, std::string_view text,
+                                          std::string_view source_name) {
+  try {
+    return toml::parse(text, source_name);
+  } catch (const toml::parse_error& error) {
+    ctx.error(error.source(), "", "TOML syntax error: " + scrub_parse_error(error.description()));
+    return std::nullopt;
+  }
+}
+
 }  // namespace actorwire::config::loader

@@ -57,6 +57,10 @@ class Context {
   std::vector<ConfigError> warnings_;
 };
 
+// The document, or nullopt after reporting the TOML syntax error (its message scrubbed).
+std::optional<toml::table> parse_document(Context& ctx, std::string_view text,
+                                          std::string_view source_name);
+
 // --- Typed access to single nodes ---------------------------------------------------------------
 
 // The string itself (never copied: it may be key material), or nullptr after reporting "expected
