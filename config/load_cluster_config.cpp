@@ -192,6 +192,21 @@ void load_assignment(Context& ctx, const toml::table& root, ClusterConfig& out) 
          });
 }
 
+// Static sessions are the paper's benchmark mode for one gateway; a cluster moves peers between
+// nodes with handshakes.
+void check_no_static_sessions(Context& ctx, const toml::table& root) {
+  const auto* peers = root["peer"].as_array();
+  if (peers == nullptr) return;
+  for (std::size_t i = 0; i < peers->size(); ++i) {
+    if (const auto* table = peers->get(i)->as_table()) {
+      if (const auto* session = table->get("static_session")) {
+        ctx.error(session->source(), element("peer", i) + ".static_session",
+                  "not in a cluster file: peers move between nodes with handshakes");
+      }
+    }
+  }
+}
+
 // With the explicit policy every peer needs a pin.
 void check_pins(Context& ctx, const toml::table& root, const ClusterConfig& config) {
   if (config.policy != AssignmentPolicy::kExplicit) return;
@@ -227,6 +242,7 @@ ClusterLoadResult load_cluster_config_string(std::string_view toml_text,
         load_peers(ctx, root, config.peers);
         load_assignment(ctx, root, config);  // after the peers: pins must name one
         check_peers(ctx, root);
+        check_no_static_sessions(ctx, root);
         check_pins(ctx, root, config);
       });
 }

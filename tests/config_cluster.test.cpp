@@ -178,6 +178,19 @@ TEST(ClusterConfig, UnknownTablesAndGatewayOnlyKeysAreErrors) {
   expect_no_key_text(result, keys);
 }
 
+TEST(ClusterConfig, StaticSessionsAreRefused) {
+  const Keys keys;
+  std::string text = cluster_file(keys, kPlain, "");
+  text += "[peer.static_session]\nsend_key = \"" + keys.identity_text + "\"\nreceive_key = \"" +
+          keys.identity_text + "\"\nsend_index = 1\nreceive_index = 2\n";
+  const auto result = load_cluster_config_string(text, "c.toml");
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(all_errors(result).find("peer[1].static_session: not in a cluster file"),
+            std::string::npos)
+      << all_errors(result);
+  expect_no_key_text(result, keys);
+}
+
 TEST(ClusterConfig, BrokenTomlIsOneError) {
   const auto result = load_cluster_config_string("[controller\nlisten = 1", "c.toml");
   ASSERT_FALSE(result.ok());
