@@ -14,6 +14,7 @@
 #include "actors/gateway.hpp"
 #include "apps/check_config.hpp"
 #include "apps/control_socket.hpp"
+#include "apps/controller_command.hpp"
 #include "apps/core_dumps.hpp"
 #include "apps/daemon_status.hpp"
 #include "apps/data_plane_watchdog.hpp"
@@ -554,6 +555,11 @@ int main(int argc, char** argv) try {
       ->add_option("--peer", export_peer,
                    "the peer: its public key, a unique start of it, or peer[N] (0-based)")
       ->required();
+  auto* controller_subcommand = app.add_subcommand(
+      "controller", "run a gateway cluster's controller (nodes join it; see README, cluster)");
+  std::string controller_path;
+  controller_subcommand->add_option("-c,--config", controller_path, "cluster TOML file")
+      ->required();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -569,6 +575,9 @@ int main(int argc, char** argv) try {
     return actorwire::apps::stats_command(stats_options, std::cout, std::cerr);
   }
   if (bench_command->parsed()) return bench(bench_options);
+  if (controller_subcommand->parsed()) {
+    return actorwire::apps::controller_command(controller_path, std::cout, std::cerr);
+  }
   if (genkey_command->parsed()) return actorwire::apps::genkey_command(STDOUT_FILENO, std::cerr);
   if (genpsk_command->parsed()) return actorwire::apps::genpsk_command(STDOUT_FILENO, std::cerr);
   if (pubkey_command->parsed()) {

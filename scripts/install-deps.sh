@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   cmake g++ make pkg-config
-  libcaf-dev            # CAF 0.17: the actor runtime
+  libcaf-dev            # CAF 0.17: the actor runtime (caf_io, caf_openssl: the cluster)
   dpdk-dev libdpdk-dev  # DPDK 22.11: ports, mbufs, rings, LPM
   libsodium-dev         # X25519, ChaCha20-Poly1305 (reference back-end), base64
   libssl-dev            # OpenSSL 3: ChaCha20-Poly1305 where ipsec-mb has no fast code
@@ -27,6 +27,8 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(wireguard-go wireguard-tools iperf3 iproute2 ethtool iputils-ping python3)
   # tests/prometheus.sh: a real Prometheus scrapes the daemon; promtool checks /metrics
   packages+=(prometheus curl)
+  # tests/actors_cluster_tls: the openssl tool makes the cluster's test certificates
+  packages+=(openssl)
 fi
 
 missing=()
