@@ -63,7 +63,8 @@ void reassign(ControllerActor* self, ClusterClock::time_point now) {
   }
 }
 
-void fail_node(ControllerActor* self, const std::string& name, const std::string& why) {
+// `name` by value: callers pass the key of the entry this erases.
+void fail_node(ControllerActor* self, std::string name, const std::string& why) {
   const auto found = self->state.nodes.find(name);
   if (found == self->state.nodes.end()) return;
   const auto moving = found->second.peers.size();
