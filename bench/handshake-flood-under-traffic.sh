@@ -137,7 +137,6 @@ measure() {  # measure LABEL: iperf3 TCP B -> A for $seconds s; sets rate_mbps
   awt_log "$1: ${rate_mbps} Mbit/s"
 }
 
-keys_flag=()
 before="$AWT_WORK/stats-before.json"
 during="$AWT_WORK/stats-during.json"
 after="$AWT_WORK/stats-after.json"
@@ -151,10 +150,9 @@ flood_log="$AWT_WORK/logs/flood.log"
 # The flood runs on while the peer's rate is measured (it starts 1 s earlier, ends 1 s later).
 in_ns P "$flood_bin" --target "$AWT_IP_G_WAN:${target_port:-$AWT_WG_PORT}" --responder "$responder" \
   --peers "$peers" --rate "$rate" --seconds "$flood_seconds" --drain 1 \
-  --sources "$source_list" "${keys_flag[@]}" >"$flood_log" 2>&1 &
-AWT_PIDS[flood]=$!
+  --sources "$source_list" >"$flood_log" 2>&1 &
+AWT_PIDS["flood"]=$!
 sleep 1
-rss_max="$rss_before"
 (
   while kill -0 "${AWT_PIDS[flood]}" 2>/dev/null; do rss_kb; sleep 1; done
 ) >"$AWT_WORK/rss.txt" &
@@ -181,8 +179,8 @@ noise=$(($(handshake_counter "$after" noise_messages) - $(handshake_counter "$be
 read -r drops0 missed0 rx0 <<<"$(accounted "$before")"
 read -r drops1 missed1 rx1 <<<"$(accounted "$after")"
 echo "flooder: $result"
-echo "cookie replies sent by actorwire: $cookie_replies; initiations that reached Noise: $noise" \
-  "of ${sent:-?} sent"
+echo "cookie replies sent by actorwire: $cookie_replies (the flooder received" \
+  "${cookies_received:-?}); initiations that reached Noise: $noise of ${sent:-?} sent"
 echo "WAN: stage drops +$((drops1 - drops0)), port drops (rx_missed) +$((missed1 - missed0))," \
   "cookie replies $cookie_replies, frames received by the port +$((rx1 - rx0))"
 echo "RSS (kB): before $rss_before, max during $rss_max, after $rss_after"
