@@ -124,7 +124,7 @@ TEST_P(WanFloodAccounting, EveryDatagramOnTheWanIsCounted) {
 
 INSTANTIATE_TEST_SUITE_P(Topologies, WanFloodAccounting,
                          ::testing::Values(Param{"single", 1}, Param{"pipeline", 2},
-                                           Param{"workers-spinlock", 2}),
+                                           Param{"workers-spinlock", 2}, Param{"workers-mutex", 2}),
                          test_support::topology_param_name);
 
 }  // namespace
