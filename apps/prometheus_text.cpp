@@ -123,6 +123,28 @@ const std::vector<SimpleFamily>& stage_families() {
       {"actorwire_stage_packets_fragmented_total", "counter",
        "Packets the stage split into IPv4 fragments.",
        [](const Json& a) { return field(a, "packets_fragmented"); }},
+      {"actorwire_stage_cookie_replies_sent_total", "counter",
+       "Cookie replies sent under load to handshake messages without a valid mac2.",
+       [](const Json& a) { return field(a, "cookie_replies_sent"); }},
+      {"actorwire_stage_noise_messages_total", "counter",
+       "Handshake messages that reached the Noise code (past mac1, and mac2 under load).",
+       [](const Json& a) { return field(a, "noise_messages"); }},
+  };
+  return families;
+}
+
+const std::vector<SimpleFamily>& port_families() {
+  static const std::vector<SimpleFamily> families = {
+      {"actorwire_port_rx_packets_total", "counter", "Frames the port received.",
+       [](const Json& p) { return field(p, "rx_packets"); }},
+      {"actorwire_port_rx_missed_total", "counter",
+       "Frames that reached the port but not the gateway (NIC imissed, af_packet socket drops): "
+       "port drops, on top of the stages' drops.",
+       [](const Json& p) { return field(p, "rx_missed"); }},
+      {"actorwire_port_tx_packets_total", "counter", "Frames the port transmitted.",
+       [](const Json& p) { return field(p, "tx_packets"); }},
+      {"actorwire_port_tx_errors_total", "counter", "Frames the port failed to transmit.",
+       [](const Json& p) { return field(p, "tx_errors"); }},
   };
   return families;
 }
@@ -206,6 +228,7 @@ std::string prometheus_text(const Json& snapshot) {
   static const Json kNoEntries = Json::array();
   const Json& actors = field(snapshot, "actors").is_array() ? snapshot["actors"] : kNoEntries;
   const Json& peers = field(snapshot, "peers").is_array() ? snapshot["peers"] : kNoEntries;
+  const Json& ports = field(snapshot, "ports").is_array() ? snapshot["ports"] : kNoEntries;
   Exposition out;
   out.family("actorwire_info", "gauge",
              "The gateway: instance name, topology and crypto workers (value always 1).");
@@ -250,6 +273,7 @@ std::string prometheus_text(const Json& snapshot) {
     out.sample({{"peer", text_of(peer, "public_key")}, {"endpoint", endpoint}}, 1);
   }
   write_simple(out, peers, "peer", "public_key", peer_families());
+  write_simple(out, ports, "port", "role", port_families());
   return out.take();
 }
 

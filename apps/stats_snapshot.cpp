@@ -37,6 +37,8 @@ nlohmann::json actor_json(const actors::StageCounters& counters, std::uint64_t m
       {"icmp_suppressed", counters.icmp_suppressed.get()},
       {"mss_clamped", counters.mss_clamped.get()},
       {"packets_fragmented", counters.packets_fragmented.get()},
+      {"cookie_replies_sent", counters.cookie_replies_sent.get()},
+      {"noise_messages", counters.noise_messages.get()},
   };
 }
 
@@ -44,6 +46,20 @@ nlohmann::json age_json(std::optional<actors::Clock::time_point> created,
                         actors::Clock::time_point now) {
   if (!created) return nullptr;
   return std::max(0.0, std::chrono::duration<double>(now - *created).count());
+}
+
+// What the port itself counted. rx_missed: frames that reached the port but never the gateway
+// (the NIC's imissed, or for net_af_packet the kernel socket's drops), the port drops that,
+// added to the stages' drops, account for every datagram that reached the WAN.
+nlohmann::json port_json(const actors::Gateway& gateway, config::PortRole role) {
+  const io::Port& port = gateway.port(role);
+  const io::PortStats stats = port.stats();
+  return {{"role", role == config::PortRole::kWan ? "wan" : "lan"},
+          {"device", port.device()},
+          {"rx_packets", stats.rx_packets},
+          {"rx_missed", stats.rx_missed},
+          {"tx_packets", stats.tx_packets},
+          {"tx_errors", stats.tx_errors}};
 }
 
 }  // namespace
@@ -81,14 +97,17 @@ nlohmann::json stats_snapshot(const actors::Gateway& gateway,
   const auto now = actors::Clock::now();
   const auto wall_now = std::chrono::system_clock::now();
   for (const auto& peer : gateway.peer_counters()) peers.push_back(peer_json(*peer, now, wall_now));
-  return {{"version", kControlProtocolVersion},
-          {"name", config.interface.name},
-          {"topology", std::string(config::to_string(config.topology.kind))},
-          {"crypto_workers", config.topology.crypto_workers},
-          {"uptime_s",
-           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
-          {"actors", actors},
-          {"peers", peers}};
+  return {
+      {"version", kControlProtocolVersion},
+      {"name", config.interface.name},
+      {"topology", std::string(config::to_string(config.topology.kind))},
+      {"crypto_workers", config.topology.crypto_workers},
+      {"uptime_s",
+       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()},
+      {"actors", actors},
+      {"ports",
+       {port_json(gateway, config::PortRole::kLan), port_json(gateway, config::PortRole::kWan)}},
+      {"peers", peers}};
 }
 
 }  // namespace actorwire::apps

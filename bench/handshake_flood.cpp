@@ -10,7 +10,10 @@
 //       writes the peers' public keys (base64, one a line) for the responder's config; exits
 //       unless --target is given too.
 //   handshake_flood --target IP:PORT --responder PUBKEY [--peers 1000] [--rate 1000]
-//       [--seconds 5] [--drain 1] [--seed 1] [--sockets N]
+//       [--seconds 5] [--drain 1] [--seed 1] [--sockets N] [--sources IP,IP,...]
+//
+// --sources: socket i sends from the i-th address of the list, round robin (addresses the
+// flooder's interface holds), so that the flood comes from many source addresses.
 //
 // A reply counts only if its size and type are right and its receiver index is the sender
 // index of an initiation this run sent from the socket it arrived on, once per initiation
@@ -64,14 +67,16 @@ struct Options {
   double seconds = 5;
   double drain = 1;
   std::uint64_t seed = 1;
-  std::size_t sockets = 0;  // 0: one per peer
+  std::size_t sockets = 0;       // 0: one per peer
+  std::vector<in_addr> sources;  // empty: the kernel picks the source address
   std::string keys_out;
 };
 
 [[noreturn]] void usage(const char* program) {
   std::fprintf(stderr,
                "usage: %s --responder PUBKEY [--target IPV4:PORT] [--peers N] [--rate PER_S]\n"
-               "          [--seconds S] [--drain S] [--seed N] [--sockets N] [--keys-out FILE]\n",
+               "          [--seconds S] [--drain S] [--seed N] [--sockets N] [--keys-out FILE]\n"
+               "          [--sources IPV4,IPV4,...]\n",
                program);
   std::exit(2);
 }
@@ -128,6 +133,15 @@ Options parse_options(int argc, char** argv) {
       options.sockets = static_cast<std::size_t>(number);
     } else if (arg == "--keys-out") {
       options.keys_out = value;
+    } else if (arg == "--sources") {
+      std::string_view list = value;
+      while (!list.empty()) {
+        const std::string address(list.substr(0, list.find(',')));
+        in_addr parsed{};
+        if (inet_pton(AF_INET, address.c_str(), &parsed) != 1) usage(argv[0]);
+        options.sources.push_back(parsed);
+        list.remove_prefix(std::min(list.size(), address.size() + 1));
+      }
     } else {
       usage(argv[0]);
     }
@@ -153,7 +167,8 @@ void write_keys(const std::string& path,
 
 // One socket per source port, connected to the target (the kernel then delivers only the
 // target's datagrams to it), non-blocking.
-std::vector<int> open_sockets(std::size_t count, const sockaddr_in& target) {
+std::vector<int> open_sockets(std::size_t count, const sockaddr_in& target,
+                              const std::vector<in_addr>& sources) {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < count + 64) {
     limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, count + 64);
@@ -169,6 +184,15 @@ std::vector<int> open_sockets(std::size_t count, const sockaddr_in& target) {
     const int buffer = 1 << 20;
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof buffer);
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buffer, sizeof buffer);
+    if (!sources.empty()) {
+      sockaddr_in local{};
+      local.sin_family = AF_INET;
+      local.sin_addr = sources[i % sources.size()];
+      if (bind(fd, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) {
+        std::fprintf(stderr, "bind: %s\n", std::strerror(errno));
+        std::exit(1);
+      }
+    }
     if (connect(fd, reinterpret_cast<const sockaddr*>(&target), sizeof target) != 0) {
       std::fprintf(stderr, "connect: %s\n", std::strerror(errno));
       std::exit(1);
@@ -253,11 +277,13 @@ class Flood {
         static_cast<unsigned long long>(invalid_), largest_burst_);
     std::printf(
         "result offered=%.0f sent_per_s=%.0f responses_per_s=%.0f cookies_per_s=%.0f "
-        "unanswered=%llu invalid=%llu largest_burst=%zu\n",
+        "unanswered=%llu invalid=%llu largest_burst=%zu sent=%zu responses=%llu cookies=%llu\n",
         options_.rate, static_cast<double>(window_sent) / window,
         static_cast<double>(responses) / window, static_cast<double>(cookies) / window,
         static_cast<unsigned long long>(sent_ - all_responses - all_cookies),
-        static_cast<unsigned long long>(invalid_), largest_burst_);
+        static_cast<unsigned long long>(invalid_), largest_burst_, sent_,
+        static_cast<unsigned long long>(all_responses),
+        static_cast<unsigned long long>(all_cookies));
   }
 
  private:
@@ -413,7 +439,7 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
 
   Flood flood(options, std::move(initiations), plan.first_sender_index,
-              open_sockets(options.sockets, *options.target));
+              open_sockets(options.sockets, *options.target, options.sources));
   flood.run();
   flood.print_result();
   if (last_timestamp > std::chrono::system_clock::now()) {

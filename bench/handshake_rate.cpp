@@ -11,6 +11,7 @@
 //   cookie reply       under load, mac2 missing: mac1, mac2 check, a cookie reply (no DH);
 //   response + mac2    under load, every initiation carries a valid mac2 (each initiator got a
 //                      cookie first): the response path plus mac2 and the per-source rate limit.
+// Then where a flood is refused, per stage (mac1, mac2, Noise), as refusals per second.
 // Every output is checked (one response, or one cookie reply, per initiation) and counted;
 // "now" is simulated (1 ms per message, so no peer hits the 50/s flood limit or the per-source
 // rate limit) and steady_clock times the loop only. Then the primitives underneath, with the
@@ -151,6 +152,74 @@ void print_regime(const char* name, const RegimeResult& result,
               static_cast<unsigned long long>(counters.drops_total()));
 }
 
+// Feeds every message once (1 ms apart, from its peer's endpoint) to a control plane that must
+// refuse each under `reason` without an answer, or (reason kNone) answer each with a cookie
+// reply; returns refusals per second, or 0 if any message was not handled that way.
+double refusal_rate(actors::ControlPlane& control, const std::vector<bench::Initiation>& messages,
+                    const actors::StageCounters& counters, actors::DropReason reason) {
+  const std::uint64_t before = reason == actors::DropReason::kNone
+                                   ? counters.cookie_replies_sent.get()
+                                   : counters.drops_of(reason);
+  std::size_t answered = 0;
+  const auto began = SteadyClock::now();
+  for (std::size_t k = 0; k < messages.size(); ++k) {
+    const auto out = control.handle_handshake(messages[k].message, endpoint_of(messages[k].peer),
+                                              kT0 + kStep * static_cast<std::int64_t>(k), 1);
+    answered += out.datagrams.size();
+  }
+  const double seconds = std::chrono::duration<double>(SteadyClock::now() - began).count();
+  const std::uint64_t after = reason == actors::DropReason::kNone
+                                  ? counters.cookie_replies_sent.get()
+                                  : counters.drops_of(reason);
+  const bool as_expected = after - before == messages.size() &&
+                           answered == (reason == actors::DropReason::kNone ? messages.size() : 0);
+  return as_expected ? static_cast<double>(messages.size()) / seconds : 0.0;
+}
+
+// Where one core refuses a flood of initiations, per stage: mac1 (a wrong mac1: one keyed
+// BLAKE2s), mac2 (under load without mac2: the mac2 check and a cookie reply, no DH) and Noise
+// (valid mac1, not under load, from a static key nobody configured: the initiation is opened,
+// 2 DH, then refused). Returns the number of stages that did not refuse every message as
+// expected.
+int print_refusals(std::size_t peers, std::size_t count) {
+  Population population = make_population(peers);
+  const auto gateway = crypto::derive_public_key(population.config.interface.private_key);
+  auto valid = build_initiations(population, count, kT0, 1);
+  std::vector<bench::Initiation> bad_mac1 = valid;
+  for (bench::Initiation& initiation : bad_mac1) {
+    initiation.message[wg::kInitiationMac1Offset] ^= 0x01;
+  }
+  auto strangers = bench::make_initiators(gateway, peers, std::nullopt);
+  bench::InitiationPlan plan;
+  plan.count = count;
+  plan.first_timestamp = kWall0;
+  plan.macs_at = kT0;
+  const auto unknown_key = bench::build_initiations(strangers, plan);
+
+  auto counters = std::make_shared<actors::StageCounters>("handshake");
+  auto calm = make_control(population, 32, counters);
+  const double mac1 = refusal_rate(*calm, bad_mac1, *counters, actors::DropReason::kBadMac1);
+  const std::uint64_t noise_before = counters->noise_messages.get();
+  const double noise =
+      refusal_rate(*calm, unknown_key, *counters, actors::DropReason::kUnknownPeer);
+  const bool noise_counted = counters->noise_messages.get() - noise_before == count;
+  auto loaded_counters = std::make_shared<actors::StageCounters>("handshake");
+  auto loaded = make_control(population, 0, loaded_counters);  // always under load
+  const double mac2 = refusal_rate(*loaded, valid, *loaded_counters, actors::DropReason::kNone);
+  const bool mac2_kept_out = loaded_counters->noise_messages.get() == 0;
+
+  std::printf("\nrefused per stage (one core, %zu initiations each):\n", count);
+  auto line = [](const char* stage, double rate) {
+    std::printf("  %-44s %9.0f /s  %8.2f us each\n", stage, rate, rate > 0 ? 1e6 / rate : 0.0);
+  };
+  line("mac1 (bad mac1: dropped)", mac1);
+  line("mac2 (under load, no mac2: cookie reply)", mac2);
+  line("Noise (unknown static key: 2 DH, dropped)", noise);
+  std::printf("  reached Noise: %s under load without mac2, %s with an unknown key\n",
+              mac2_kept_out ? "none" : "SOME", noise_counted ? "every one" : "NOT every one");
+  return (mac1 == 0) + (mac2 == 0) + (noise == 0) + !mac2_kept_out + !noise_counted;
+}
+
 // Calls `operation` in batches until `seconds` have passed; returns operations per second.
 template <class Operation>
 double rate_of(double seconds, Operation&& operation) {
@@ -282,6 +351,7 @@ int main(int argc, char** argv) {
     if (responses.expected_outputs != responses.messages || counters->drops_total() != drops_before)
       ++failures;
   }
+  failures += print_refusals(peers, count);
   print_primitives(seconds);
   if (failures != 0) {
     std::fprintf(stderr, "FAILED: %d regime(s) did not answer every initiation as expected\n",

@@ -72,6 +72,8 @@ class CookieMaker {
   // Decrypts a cookie reply (AAD: the mac1 we last sent); false if it does not open or answers
   // nothing we sent.
   bool consume_reply(std::span<const std::uint8_t> reply, Clock::time_point now);
+  // Whether a message we sent still waits for its cookie reply (one reply per message).
+  bool awaits_reply() const { return last_mac1_sent_.has_value(); }
   bool has_fresh_cookie(Clock::time_point now) const;
 
  private:

@@ -12,8 +12,8 @@ static_assert((std::uint64_t{1} << kBlockShift) == ReplayWindow::kBitsPerBlock);
 static_assert((ReplayWindow::kBlockCount & kBlockIndexMask) == 0, "ring size is a power of two");
 }  // namespace
 
-bool ReplayWindow::accept(std::uint64_t counter) {
-  if (counter >= wg::kRejectAfterMessages) return false;
+ReplayVerdict ReplayWindow::admit(std::uint64_t counter) {
+  if (counter >= wg::kRejectAfterMessages) return ReplayVerdict::kBeyondLimit;
   const std::uint64_t block = counter >> kBlockShift;
   if (counter > greatest_) {
     // Clear the blocks the window slides onto; a jump of a whole ring or more clears them all.
@@ -25,13 +25,13 @@ bool ReplayWindow::accept(std::uint64_t counter) {
     }
     greatest_ = counter;
   } else if (greatest_ - counter > wg::kReplayWindowSize) {
-    return false;  // too old: its bit may already belong to a newer counter
+    return ReplayVerdict::kTooOld;  // its bit may already belong to a newer counter
   }
   std::uint64_t& bits = blocks_[block & kBlockIndexMask];
   const std::uint64_t mask = std::uint64_t{1} << (counter & kBitIndexMask);
-  if ((bits & mask) != 0) return false;
+  if ((bits & mask) != 0) return ReplayVerdict::kSeen;
   bits |= mask;
-  return true;
+  return ReplayVerdict::kAccepted;
 }
 
 void ReplayWindow::reset() {

@@ -13,6 +13,14 @@
 
 namespace actorwire::crypto {
 
+// What the window says about a counter.
+enum class ReplayVerdict : std::uint8_t {
+  kAccepted,     // new and inside the window: recorded
+  kSeen,         // inside the window, seen before
+  kTooOld,       // more than wg::kReplayWindowSize behind the greatest counter seen
+  kBeyondLimit,  // >= wg::kRejectAfterMessages: no sender may use it
+};
+
 class ReplayWindow {
  public:
   static constexpr std::size_t kBitsPerBlock = 64;
@@ -24,7 +32,11 @@ class ReplayWindow {
   // Returns true and records `counter` if it is new and inside the window; false if it was seen
   // before, lies more than kReplayWindowSize behind the greatest counter seen, or is
   // >= wg::kRejectAfterMessages.
-  [[nodiscard]] bool accept(std::uint64_t counter);
+  [[nodiscard]] bool accept(std::uint64_t counter) {
+    return admit(counter) == ReplayVerdict::kAccepted;
+  }
+  // The same, saying why a counter is refused (each reason is counted on its own).
+  [[nodiscard]] ReplayVerdict admit(std::uint64_t counter);
 
   // Forgets every counter (a fresh session key starts from zero).
   void reset();

@@ -172,6 +172,10 @@ std::unique_ptr<Port> Port::open(const config::PortConfig& config, const config:
     if (!port->bring_up(conf, dpdk, pool, config, error)) return nullptr;
   }
   port->rx_interrupts_ = conf.intr_conf.rxq == 1 && every_queue_has_rx_interrupt(*port);
+  if (is_af_packet_device(config.device)) {
+    port->socket_drops_ =
+        std::make_unique<PacketSocketDrops>(parse_port_device(config.device).iface);
+  }
   port->checksum_offloads_ = checksum_offloads_of(conf.txmode.offloads);
   rte_eth_promiscuous_enable(port->id_);
 
@@ -227,6 +231,7 @@ void Port::close() {
   if (closed_) return;
   if (started_) closed_stats_ = stats();
   closed_ = true;
+  if (socket_drops_) socket_drops_->forget_sockets();  // the PMD closes them below
   // A NIC's driver frees the mbufs posted to its rx descriptors when the port stops or closes.
   if (started_) rte_eth_dev_stop(id_);
   if (in_memory()) {
@@ -254,7 +259,8 @@ PortStats Port::stats() const {
   if (closed_) return closed_stats_;
   rte_eth_stats raw{};
   rte_eth_stats_get(id_, &raw);
-  return PortStats{raw.ipackets, raw.imissed, raw.opackets, raw.oerrors};
+  const std::uint64_t socket_drops = socket_drops_ ? socket_drops_->total() : 0;
+  return PortStats{raw.ipackets, raw.imissed + socket_drops, raw.opackets, raw.oerrors};
 }
 
 }  // namespace actorwire::io

@@ -13,6 +13,7 @@
 #include "config/gateway_config.hpp"
 #include "io/headers.hpp"
 #include "io/neighbours.hpp"
+#include "io/packet_socket_drops.hpp"
 #include "io/rss.hpp"
 
 struct rte_mempool;
@@ -22,7 +23,9 @@ namespace actorwire::io {
 
 struct PortStats {
   std::uint64_t rx_packets = 0;
-  std::uint64_t rx_missed = 0;  // dropped by the "NIC" because nobody polled: back-pressure
+  // Dropped by the "NIC" because nobody polled: back-pressure. The device's imissed, plus for
+  // net_af_packet the kernel's drops on the PMD's sockets (io/packet_socket_drops.hpp).
+  std::uint64_t rx_missed = 0;
   std::uint64_t tx_packets = 0;
   std::uint64_t tx_errors = 0;
 };
@@ -104,6 +107,8 @@ class Port {
   // a later port in the same process (tests, benchmarks) can probe it anew.
   bool probed_vdev_ = false;
   PortStats closed_stats_;
+  // net_af_packet with iface=: the kernel's drops on the PMD's sockets.
+  std::unique_ptr<PacketSocketDrops> socket_drops_;
 };
 
 // True for device strings that name an in-process ring port ("net_ring0", "net_ring_lan").

@@ -76,9 +76,16 @@ if stage "build (RelWithDebInfo)" build build/test -DCMAKE_BUILD_TYPE=RelWithDeb
       env AWT_TOPOLOGY="$topology" AWT_LAN_PMD="$lan_pmd" \
       tests/interop/interop.sh actorwire build/test/apps/actorwire
   done
+  # A few seconds: a handshake flood with valid mac1 from 8 addresses while wireguard-go's
+  # tunnel carries pings; actorwire must go under load, answer with cookie replies, keep
+  # Noise out of it and keep the tunnel working.
+  stage "handshake flood under traffic (smoke)" \
+    bench/handshake-flood-under-traffic.sh --smoke --actorwire build/test/apps/actorwire \
+    --flood build/test/bench/handshake_flood
 else
   skip "unit tests (RelWithDebInfo)" "build failed"
   skip "interop with wireguard-go" "build failed"
+  skip "handshake flood under traffic (smoke)" "build failed"
 fi
 
 if stage "build (ASan + UBSan)" build build/sanitize -DCMAKE_BUILD_TYPE=Debug \

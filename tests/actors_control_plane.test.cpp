@@ -3,6 +3,9 @@
 // cookie reply first, then mac2 and the per-source rate limit.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <vector>
+
 #include "actors/control/control_plane.hpp"
 #include "crypto/cookie.hpp"
 #include "crypto/noise.hpp"
@@ -157,6 +160,122 @@ TEST_F(ControlPlaneTest, UnderLoadACookieFirstThenMac2AndTheRateLimit) {
   // floods, which is fine), the sixth is refused by it.
   for (int i = 2; i < 8; ++i) deliver(initiation(std::chrono::seconds(i)), t0 + 200ms);
   EXPECT_EQ(counters_->drops_of(actors::DropReason::kRateLimited), 1u);
+}
+
+// Forged and replayed handshake messages, each refused under its own reason, change nothing:
+// no answer, no keys, no endpoint (they come from another address), the same timers and the
+// same last handshake. Only what got past mac1 (and names a handshake of ours) reaches Noise.
+TEST_F(ControlPlaneTest, ForgedHandshakeMessagesChangeNoPeerState) {
+  const auto first = initiation();
+  const auto accepted = deliver(first);
+  ASSERT_EQ(accepted.keypairs.size(), 1u);
+  const std::uint32_t keypair_index = accepted.keypairs[0].keypair.local_index;
+  // The remote's first data confirms the session: now there is a last handshake to keep.
+  actors::PeerActivity confirmed;
+  confirmed.entries.emplace_back();
+  confirmed.entries[0].peer = 0;
+  confirmed.entries[0].handshake_confirmed = t0 + 10ms;
+  confirmed.entries[0].data_received = t0 + 10ms;
+  control_->handle_activity(confirmed, t0 + 10ms);
+  const auto before = control_->status(0);
+  const auto deadline_before = control_->next_deadline();
+  ASSERT_TRUE(before.endpoint.has_value());
+  ASSERT_TRUE(before.last_handshake.has_value());
+  const std::uint64_t noise_before = counters_->noise_messages.get();
+  const auto spoofed = *config::parse_endpoint("203.0.113.9:4444");
+
+  // Builds a response- or cookie-shaped message with valid macs (a response must pass mac1 to
+  // reach the index check; a cookie reply carries none).
+  auto shaped = [&](std::uint8_t type, std::size_t size, std::uint32_t receiver) {
+    std::vector<std::uint8_t> message(size, 0x5A);
+    message[0] = type;
+    message[1] = message[2] = message[3] = 0;
+    const std::size_t receiver_offset =
+        type == 2 ? wg::kResponseReceiverOffset : wg::kCookieReplyReceiverOffset;
+    std::memcpy(message.data() + receiver_offset, &receiver, sizeof receiver);
+    if (type == 2) remote_macs_->add_macs(message, t0);
+    return message;
+  };
+  crypto::LocalIdentity stranger(crypto::random_secret_key());
+  crypto::Handshake stranger_state(stranger, local_public_, std::nullopt);
+  crypto::InitiationMessage unknown_key;
+  ASSERT_TRUE(crypto::create_initiation(stranger_state, 9, crypto::to_tai64n(wall_), unknown_key));
+  crypto::CookieMaker(local_public_).add_macs(unknown_key, t0);
+  auto bad_mac1 = initiation(5s);
+  bad_mac1[wg::kInitiationMac1Offset] ^= 0x01;
+  const auto older = initiation(-10s);  // signed correctly, timestamp before the accepted one
+
+  using actors::DropReason;
+  struct Forgery {
+    const char* what;
+    std::vector<std::uint8_t> message;
+    DropReason reason;
+    bool reaches_noise;
+  };
+  const std::vector<Forgery> forgeries = {
+      {"replayed initiation", {first.begin(), first.end()}, DropReason::kHandshakeReplayed, true},
+      {"stale TAI64N", {older.begin(), older.end()}, DropReason::kHandshakeReplayed, true},
+      {"unknown static key",
+       {unknown_key.begin(), unknown_key.end()},
+       DropReason::kUnknownPeer,
+       true},
+      {"bad mac1", {bad_mac1.begin(), bad_mac1.end()}, DropReason::kBadMac1, false},
+      {"response to no initiation", shaped(2, wg::kResponseSize, 0x0BADF00D),
+       DropReason::kUnexpectedResponse, false},
+      {"response to a finished handshake", shaped(2, wg::kResponseSize, keypair_index),
+       DropReason::kUnexpectedResponse, false},
+      {"cookie reply for no request", shaped(3, wg::kCookieReplySize, 0x0BADF00D),
+       DropReason::kUnexpectedCookieReply, false},
+  };
+  auto at = t0 + 2s;  // past the flood limit's 20 ms after the accepted initiation
+  for (const Forgery& forgery : forgeries) {
+    SCOPED_TRACE(forgery.what);
+    const std::uint64_t drops = counters_->drops_total();
+    const std::uint64_t reason_drops = counters_->drops_of(forgery.reason);
+    const std::uint64_t noise = counters_->noise_messages.get();
+    const auto out = control_->handle_handshake(forgery.message, spoofed, at);
+    at += 1s;
+    EXPECT_EQ(counters_->drops_total(), drops + 1);
+    EXPECT_EQ(counters_->drops_of(forgery.reason), reason_drops + 1);
+    EXPECT_EQ(counters_->noise_messages.get(), noise + (forgery.reaches_noise ? 1 : 0));
+    EXPECT_TRUE(out.datagrams.empty());
+    EXPECT_TRUE(out.keypairs.empty());
+    EXPECT_TRUE(out.endpoints.empty());
+    EXPECT_TRUE(out.send_keepalive.empty());
+    EXPECT_TRUE(out.drop_staged.empty());
+    EXPECT_TRUE(out.zero_keys.empty());
+    const auto after = control_->status(0);
+    ASSERT_TRUE(after.endpoint.has_value());
+    EXPECT_EQ(config::to_string(*after.endpoint), config::to_string(*before.endpoint))
+        << "a forgery must not move the endpoint";
+    EXPECT_EQ(after.last_handshake, before.last_handshake);
+    EXPECT_EQ(after.last_handshake_wall, before.last_handshake_wall);
+    EXPECT_EQ(after.handshake_attempts, before.handshake_attempts);
+    EXPECT_EQ(after.handshake_in_progress, before.handshake_in_progress);
+    EXPECT_EQ(control_->next_deadline(), deadline_before) << "timers moved";
+  }
+  EXPECT_EQ(counters_->noise_messages.get(), noise_before + 3);
+}
+
+// Under load, initiations without a valid mac2 get a cookie reply each and never reach the
+// Noise code, from however many sources; the counters say so.
+TEST_F(ControlPlaneTest, UnderLoadWithoutMac2NothingReachesNoise) {
+  make(0);  // always under load
+  constexpr int kSources = 300;
+  for (int i = 0; i < kSources; ++i) {
+    auto source = *config::parse_endpoint("198.18.0.1:1000");
+    source.address = config::IpAddress::v4(0xC6120000u + static_cast<std::uint32_t>(i));
+    const auto message = initiation(std::chrono::seconds(i));
+    const auto out = control_->handle_handshake(message, source, t0 + std::chrono::milliseconds(i));
+    ASSERT_EQ(out.datagrams.size(), 1u);
+    EXPECT_EQ(out.datagrams[0].message.size(), wg::kCookieReplySize);
+    EXPECT_EQ(config::to_string(out.datagrams[0].destination), config::to_string(source));
+    EXPECT_TRUE(out.keypairs.empty());
+  }
+  EXPECT_EQ(counters_->cookie_replies_sent.get(), static_cast<std::uint64_t>(kSources));
+  EXPECT_EQ(counters_->noise_messages.get(), 0u);
+  EXPECT_EQ(counters_->drops_total(), 0u) << "answered, not dropped";
+  EXPECT_FALSE(control_->status(0).last_handshake.has_value());
 }
 
 }  // namespace

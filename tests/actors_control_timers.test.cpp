@@ -169,9 +169,7 @@ TEST_F(ControlActor, ResponseInstallsKeysAndStopsRetransmission) {
   // The same response again is refused (the handshake is over) and counted.
   caf::anon_send(control_, in);
   sched_.run();
-  EXPECT_EQ(counters_->drops_of(actors::DropReason::kUnknownIndex) +
-                counters_->drops_of(actors::DropReason::kHandshakeRejected),
-            1u);
+  EXPECT_EQ(counters_->drops_of(actors::DropReason::kUnexpectedResponse), 1u);
 
   // Data received and nothing sent back for KEEPALIVE_TIMEOUT: a keepalive.
   actors::PeerActivityEntry received;

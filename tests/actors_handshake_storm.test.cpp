@@ -655,7 +655,8 @@ TEST_P(HandshakeStormTest, AThousandPeersCompleteAndTheEstablishedTenKeepTheirSe
        {actors::DropReason::kBadMac1, actors::DropReason::kHandshakeRejected,
         actors::DropReason::kHandshakeReplayed, actors::DropReason::kHandshakeFlood,
         actors::DropReason::kRateLimited, actors::DropReason::kUnknownPeer,
-        actors::DropReason::kUnknownIndex, actors::DropReason::kBadMessage}) {
+        actors::DropReason::kUnknownIndex, actors::DropReason::kUnexpectedResponse,
+        actors::DropReason::kUnexpectedCookieReply, actors::DropReason::kBadMessage}) {
     EXPECT_EQ(counters_->drops_of(reason), 0u) << actors::to_string(reason);
   }
   EXPECT_EQ(stats_.transport_refused, 0u);

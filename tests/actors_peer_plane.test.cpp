@@ -397,7 +397,7 @@ TEST_F(PeerPlaneTest, ACounterAtTheRejectLimitIsRefusedBeforeOpening) {
   const auto result =
       receive(test_support::kStaticReceiveIndex, wg::kRejectAfterMessages, kPeer0Endpoint, t0);
   EXPECT_EQ(result.inbound, PeerPlane::Inbound::kDrop);
-  EXPECT_EQ(result.reason, actors::DropReason::kReplayed);
+  EXPECT_EQ(result.reason, actors::DropReason::kCounterLimit);
 }
 
 TEST_F(PeerPlaneTest, AValidInnerPacketIsForwardedOnceAndItsReplayRefused) {

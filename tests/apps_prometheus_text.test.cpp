@@ -1,7 +1,8 @@
 // The Prometheus rendering of a stats snapshot (apps/prometheus_text.hpp), from a snapshot
 // written out by hand: the exact sample lines (names, labels, seconds from nanoseconds, the busy
-// ratio), HELP and TYPE before every family's samples, counters ending in _total, unknown peer
-// state left out rather than written as 0, and label values escaped.
+// ratio; per port, what it received, missed and sent), HELP and TYPE before every family's samples,
+// counters ending in _total, unknown peer state left out rather than written as 0, and label values
+// escaped.
 #include <gtest/gtest.h>
 
 #include <map>
@@ -33,7 +34,13 @@ nlohmann::json known_snapshot() {
        "drops": {}, "mailbox": {"depth": 0, "high_water": 0, "capacity": 8},
        "credit_stalls": 0, "backoff_events": 0, "backoff_ns": 0, "lock_wait_ns": 0,
        "busy_ns": 0, "idle_ns": 0, "icmp_sent": 0, "icmp_suppressed": 0, "mss_clamped": 0,
-       "packets_fragmented": 0}
+       "packets_fragmented": 0, "cookie_replies_sent": 4, "noise_messages": 9}
+    ],
+    "ports": [
+      {"role": "lan", "device": "net_ring0", "rx_packets": 1000, "rx_missed": 0,
+       "tx_packets": 12, "tx_errors": 0},
+      {"role": "wan", "device": "net_af_packet1,iface=wan", "rx_packets": 240000,
+       "rx_missed": 133, "tx_packets": 990, "tx_errors": 1}
     ],
     "peers": [
       {"public_key": ")") + kPeerKey +
@@ -77,6 +84,13 @@ TEST(PrometheusText, AKnownSnapshotGivesTheseSamples) {
            std::string(R"(actorwire_stage_bytes_total{stage="rx",direction="out"} 63360)"),
            std::string(R"(actorwire_stage_drops_total{stage="rx",reason="no_peer"} 7)"),
            std::string(R"(actorwire_stage_drops_total{stage="rx",reason="tx_full"} 3)"),
+           std::string(R"(actorwire_stage_cookie_replies_sent_total{stage="handshake"} 4)"),
+           std::string(R"(actorwire_stage_noise_messages_total{stage="handshake"} 9)"),
+           std::string(R"(actorwire_port_rx_packets_total{port="wan"} 240000)"),
+           std::string(R"(actorwire_port_rx_missed_total{port="wan"} 133)"),
+           std::string(R"(actorwire_port_rx_missed_total{port="lan"} 0)"),
+           std::string(R"(actorwire_port_tx_packets_total{port="lan"} 12)"),
+           std::string(R"(actorwire_port_tx_errors_total{port="wan"} 1)"),
            std::string(R"(actorwire_mailbox_depth{stage="rx"} 2)"),
            std::string(R"(actorwire_mailbox_high_water{stage="rx"} 8)"),
            std::string(R"(actorwire_mailbox_capacity{stage="rx"} 8)"),

@@ -122,6 +122,22 @@ TEST(ReplayWindowTest, ResetForgetsEverything) {
   EXPECT_FALSE(window.accept(100000));
 }
 
+// Each refusal says why: seen inside the window, behind it, or beyond REJECT_AFTER_MESSAGES
+// (the data plane counts each under its own drop reason). A refusal records nothing.
+TEST(ReplayWindowTest, RefusalsSayWhy) {
+  using actorwire::crypto::ReplayVerdict;
+  ReplayWindow window;
+  ASSERT_EQ(window.admit(kWindow + 100), ReplayVerdict::kAccepted);
+  EXPECT_EQ(window.admit(kWindow + 100), ReplayVerdict::kSeen);
+  EXPECT_EQ(window.admit(99), ReplayVerdict::kTooOld);
+  EXPECT_EQ(window.admit(wg::kRejectAfterMessages), ReplayVerdict::kBeyondLimit);
+  EXPECT_EQ(window.admit(~std::uint64_t{0}), ReplayVerdict::kBeyondLimit);
+  // The refused ones moved nothing: 100 is exactly the window behind, and still new.
+  EXPECT_EQ(window.admit(100), ReplayVerdict::kAccepted);
+  EXPECT_EQ(window.admit(wg::kRejectAfterMessages - 1), ReplayVerdict::kAccepted);
+  EXPECT_EQ(window.admit(wg::kRejectAfterMessages - 1), ReplayVerdict::kSeen);
+}
+
 // A counter that lands on a recycled bit (same ring position, one ring later) is new.
 TEST(ReplayWindowTest, RingWrapDoesNotLeakOldBits) {
   ReplayWindow window;

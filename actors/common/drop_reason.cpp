@@ -63,6 +63,14 @@ std::string_view to_string(DropReason reason) {
       return "router_advertisement";
     case DropReason::kBadNeighbourDiscovery:
       return "bad_neighbour_discovery";
+    case DropReason::kReplayTooOld:
+      return "replay_too_old";
+    case DropReason::kCounterLimit:
+      return "counter_limit";
+    case DropReason::kUnexpectedResponse:
+      return "unexpected_response";
+    case DropReason::kUnexpectedCookieReply:
+      return "unexpected_cookie_reply";
     default:
       return "unknown";
   }

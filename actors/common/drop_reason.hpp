@@ -35,7 +35,7 @@ enum class DropReason : std::uint8_t {
   kUnknownIndex,           // receiver index matches no keypair or handshake of ours
   kKeyExpired,             // keypair older than REJECT_AFTER_TIME
   kDecryptFailed,          // transport message does not authenticate
-  kReplayed,               // counter seen before or too old (replay window)
+  kReplayed,               // counter seen before, inside the replay window
   kSourceNotAllowed,       // decrypted packet's source is outside the peer's allowed_ips
   kStagedOverflow,         // more than MAX_STAGED_PACKETS waiting for a handshake (oldest goes)
   kHandshakeGaveUp,        // packets waited for a handshake that never completed
@@ -50,6 +50,10 @@ enum class DropReason : std::uint8_t {
   kForGateway,             // addressed to the gateway itself, and not an echo request
   kRouterAdvertisement,    // ignored: the gateway's routes are configured, not learned
   kBadNeighbourDiscovery,  // an NS/NA that fails RFC 4861's validity checks
+  kReplayTooOld,           // counter further behind the greatest seen than the replay window
+  kCounterLimit,           // counter >= REJECT_AFTER_MESSAGES (no sender may use it)
+  kUnexpectedResponse,     // handshake response to no initiation of ours in progress
+  kUnexpectedCookieReply,  // cookie reply whose receiver index names no handshake of ours
   kCount
 };
 inline constexpr std::size_t kDropReasonCount = static_cast<std::size_t>(DropReason::kCount);

@@ -78,6 +78,11 @@ struct alignas(64) StageCounters {
   Counter icmp_suppressed;
   Counter mss_clamped;
   Counter packets_fragmented;
+  // The handshake actor under a flood: cookie replies it sent (under load, to messages without
+  // a valid mac2) and handshake messages that reached the Noise code (its Diffie-Hellman work).
+  // Messages refused at mac1 or answered with a cookie never count in noise_messages.
+  Counter cookie_replies_sent;
+  Counter noise_messages;
 
   // The fault-injection hook, called once per batch or burst (`handled`: it moved packets);
   // one predictable branch when no delay is set.

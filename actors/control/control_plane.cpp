@@ -156,6 +156,7 @@ bool ControlPlane::pass_dos_checks(std::span<const std::uint8_t> message,
     // Prove you can receive at that address first: answer with a cookie, do no DH work.
     const auto reply = cookie_checker_.make_reply(message, sender_index, cookie_from, now);
     out.datagrams.push_back({source, std::vector<std::uint8_t>(reply.begin(), reply.end())});
+    counters_->cookie_replies_sent.add(1);
     return false;
   }
   if (!rate_limiter_.allow(rate_limit_key(source), now)) {
@@ -168,6 +169,7 @@ bool ControlPlane::pass_dos_checks(std::span<const std::uint8_t> message,
 void ControlPlane::handle_initiation(std::span<const std::uint8_t> message,
                                      const config::Endpoint& source, Clock::time_point now,
                                      ControlOutput& out) {
+  counters_->noise_messages.add(1);
   auto decrypted = crypto::open_initiation(*identity_, message.data());
   if (!decrypted) return drop(DropReason::kHandshakeRejected);
   const auto peer_id = peer_by_key(decrypted->initiator_static);
@@ -209,11 +211,15 @@ void ControlPlane::handle_response(std::span<const std::uint8_t> message,
                                    ControlOutput& out) {
   const std::uint32_t receiver = crypto::read_index(message.data() + wg::kResponseReceiverOffset);
   const auto found = peer_by_index_.find(receiver);
-  if (found == peer_by_index_.end()) return drop(DropReason::kUnknownIndex);
+  // Only the index of an initiation we sent and still wait on may be answered: a keypair's
+  // index, a finished or given-up handshake's, or none at all is a response to nothing.
+  if (found == peer_by_index_.end() || peers_[found->second]->handshake_index != receiver) {
+    return drop(DropReason::kUnexpectedResponse);
+  }
   const std::uint32_t peer_id = found->second;
   Peer& peer = *peers_[peer_id];
-  if (peer.handshake_index != receiver ||
-      !crypto::consume_response(peer.handshake, message.data())) {
+  counters_->noise_messages.add(1);
+  if (!crypto::consume_response(peer.handshake, message.data())) {
     return drop(DropReason::kHandshakeRejected);
   }
   authenticated_received(peer, now);
@@ -227,7 +233,10 @@ void ControlPlane::handle_cookie_reply(std::span<const std::uint8_t> message,
   const std::uint32_t receiver =
       crypto::read_index(message.data() + wg::kCookieReplyReceiverOffset);
   const auto found = peer_by_index_.find(receiver);
-  if (found == peer_by_index_.end()) return drop(DropReason::kUnknownIndex);
+  // No message of ours with that index, or its one reply was taken: a reply to nothing.
+  if (found == peer_by_index_.end() || !peers_[found->second]->cookies.awaits_reply()) {
+    return drop(DropReason::kUnexpectedCookieReply);
+  }
   // The cookie is used from the next retransmission on (the retransmit timer sends it).
   if (!peers_[found->second]->cookies.consume_reply(message, now)) {
     drop(DropReason::kHandshakeRejected);

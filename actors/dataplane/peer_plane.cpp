@@ -136,7 +136,7 @@ PeerPlane::Inbound PeerPlane::prepare_inbound(const crypto::TransportHeader& hea
     return Inbound::kDrop;
   }
   if (header.counter >= wg::kRejectAfterMessages) {
-    reason = DropReason::kReplayed;
+    reason = DropReason::kCounterLimit;
     return Inbound::kDrop;
   }
   args.key = match.keypair->receive_key;
@@ -162,9 +162,18 @@ PeerPlane::Delivery PeerPlane::accept_inbound(const CryptoArgs& args, std::uint6
   Peer& peer = *match.peer;
   Keypair& keypair = *match.keypair;
   // Only now, authenticated, may the counter move the window.
-  if (!keypair.replay.accept(counter)) {
-    delivery.reason = DropReason::kReplayed;
-    return delivery;
+  switch (keypair.replay.admit(counter)) {
+    case crypto::ReplayVerdict::kAccepted:
+      break;
+    case crypto::ReplayVerdict::kSeen:
+      delivery.reason = DropReason::kReplayed;
+      return delivery;
+    case crypto::ReplayVerdict::kTooOld:
+      delivery.reason = DropReason::kReplayTooOld;
+      return delivery;
+    case crypto::ReplayVerdict::kBeyondLimit:
+      delivery.reason = DropReason::kCounterLimit;
+      return delivery;
   }
   peer.counters->rx_packets.add(1);
   peer.counters->rx_bytes.add(message_length);

@@ -294,11 +294,12 @@ fi
 #                                    handshake/bad_message 3: 1 byte (0x01), type 1 of 100 B,
 #                                      type 1 with non-zero reserved bytes
 #                                    handshake/bad_mac1 2: random type 1 (148 B), type 2 (92 B)
-#                                    handshake/unknown_index 1: random type 3 (64 B)
+#                                    handshake/unexpected_cookie_reply 1: random type 3
+#                                      (64 B), a cookie reply for no request
 # Nothing else may be dropped meanwhile, the handshake actor must see each handshake-type
 # datagram (packets_in), answer none (packets_out) and install no session.
 h_expected_garbage="data/bad_message=4 data/unknown_index=1 handshake/bad_message=3"
-h_expected_garbage+=" handshake/bad_mac1=2 handshake/unknown_index=1"
+h_expected_garbage+=" handshake/bad_mac1=2 handshake/unexpected_cookie_reply=1"
 h_garbage_total=$(tr ' =' '\n ' <<<"$h_expected_garbage" | awk '{ n += $2 } END { print n }')
 h_garbage_handshake_type=6  # of the 11: type 1/2/3 first byte, i.e. for the handshake actor
 h_transports=3

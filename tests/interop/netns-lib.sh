@@ -29,6 +29,7 @@
 #   AWT_KEEP_LOGS      a directory to copy the logs (never the keys) into on exit
 #   AWT_TOPOLOGY       actorwire's [topology] kind (default single); AWT_CRYPTO_WORKERS (2)
 #   AWT_LAN_PMD        actorwire's LAN port driver: af_packet (default) or pcap
+#   AWT_ACTORWIRE_RUN_ARGS  more options for `actorwire run` (e.g. --socket-dir DIR)
 
 AWT_SUFFIX="${AWT_SUFFIX:-$$}"
 AWT_SUBNET_A=10.10.0.0/24
@@ -468,7 +469,8 @@ _start_actorwire() {
   first=$(wc -l <"$log")  # this start's output begins after that line
   # --live: the stats lines each second (actorwire_summary waits for the one after a summary),
   # which stdout to a file would not get otherwise.
-  ip netns exec "$NS_G" "$bin" run -c "$config" --live >>"$log" 2>&1 &
+  # shellcheck disable=SC2086 # AWT_ACTORWIRE_RUN_ARGS: extra options, split on spaces
+  ip netns exec "$NS_G" "$bin" run -c "$config" --live ${AWT_ACTORWIRE_RUN_ARGS:-} >>"$log" 2>&1 &
   AWT_PIDS[g]=$!
   # It logs "actorwire: topology ..." once the ports run (on stderr, journald's "<6>" first,
   # since stderr is no terminal); stats lines follow each second.
