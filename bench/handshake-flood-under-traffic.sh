@@ -19,7 +19,7 @@
 #   - the peer keeps >= --min-ratio (default 0.9) of its rate;
 #   - the WAN datagrams are all accounted for: stage drops + cookie replies' messages + port
 #     drops (af_packet socket drops) against what the flooder sent (printed).
-# --smoke: CI mode (3 s each, 10,000/s, 8 sources): checks under load, cookie replies and that
+# --smoke: CI mode (3 s each, 30,000/s, 8 sources): checks under load, cookie replies and that
 # pings through the tunnel still work during the flood; no rate ratio (too noisy in CI).
 # Needs root, ip, wg, wireguard-go, iperf3, ethtool; creates and removes its namespaces.
 #
@@ -75,7 +75,7 @@ while (($#)); do
   shift 2
 done
 if ((smoke)); then
-  rate=10000 sources=8 peers=1024 seconds=3
+  rate=30000 sources=8 peers=1024 seconds=3
 fi
 for bin in "$actorwire_bin" "$flood_bin"; do
   [[ -x "$bin" ]] || { echo "not executable: $bin" >&2; exit 2; }
