@@ -27,6 +27,8 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(wireguard-go wireguard-tools iperf3 iproute2 ethtool iputils-ping python3)
   # tests/prometheus.sh: a real Prometheus scrapes the daemon; promtool checks /metrics
   packages+=(prometheus curl)
+  # tests/fuzz: libFuzzer targets built with clang 14 (its runtime is in libclang-rt-14-dev)
+  packages+=(clang-14 libclang-rt-14-dev)
 fi
 
 missing=()
