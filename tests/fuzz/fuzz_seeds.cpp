@@ -218,6 +218,13 @@ void uapi_seeds() {
   write_seed("uapi_request", "unknown-operation", std::string("\x10") + "frob=1\nx=y\n\n");
 }
 
+void control_request_seeds() {
+  write_seed("control_request", "stats", std::string(R"({"version": 1, "command": "stats"})"));
+  write_seed("control_request", "unknown", std::string(R"({"version": 1, "command": "frob"})"));
+  write_seed("control_request", "old-version",
+             std::string(R"({"version": 0, "command": "stats"})"));
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -233,5 +240,6 @@ int main(int argc, char** argv) {
   frame_seeds();
   config_seeds(argv[2]);
   uapi_seeds();
+  control_request_seeds();
   return 0;
 }
