@@ -161,6 +161,11 @@ Bytes ipv4_frame(std::uint8_t protocol, const Bytes& l4) {
   return frame;
 }
 
+// Frame seeds carry the frames target's options byte: 3 (fix the IPv4 header and L4 checksums).
+void write_frame(const std::string& name, const Bytes& frame) {
+  write_seed("frames", name, with_options(3, frame));
+}
+
 void frame_seeds() {
   Bytes arp(io::kArpFrameSize);
   io::ArpPacket request;
@@ -169,31 +174,31 @@ void frame_seeds() {
   request.sender_ip = 0xC0000202;
   request.target_ip = 0xC0000201;
   io::write_arp_frame(arp.data(), io::kBroadcastMac, request);
-  write_seed("frames", "arp-request", arp);
+  write_frame("arp-request", arp);
 
   Bytes keepalive(wg::kKeepaliveSize, 0);
   keepalive[0] = 4;
-  write_seed("frames", "ipv4-wireguard", udp_frame(false, keepalive));
-  write_seed("frames", "ipv6-wireguard", udp_frame(true, keepalive));
+  write_frame("ipv4-wireguard", udp_frame(false, keepalive));
+  write_frame("ipv6-wireguard", udp_frame(true, keepalive));
 
   // An ICMP echo request to 192.0.2.1 (checksum over the ICMP message).
   Bytes echo = {8, 0, 0, 0, 0x12, 0x34, 0, 1, 'p', 'i', 'n', 'g'};
   io::store_checksum(echo.data() + 2,
                      static_cast<std::uint16_t>(~rte_raw_cksum(echo.data(), echo.size())));
-  write_seed("frames", "ipv4-echo", ipv4_frame(1, echo));
+  write_frame("ipv4-echo", ipv4_frame(1, echo));
   // A TCP SYN with an MSS option (clamped to the MTU).
   Bytes syn(24, 0);
   syn[12] = 6 << 4;
   syn[13] = 0x02;
   syn[20] = 2, syn[21] = 4, syn[22] = 0x05, syn[23] = 0xb4;
-  write_seed("frames", "ipv4-tcp-syn", ipv4_frame(6, syn));
+  write_frame("ipv4-tcp-syn", ipv4_frame(6, syn));
 
   Bytes ns(io::kNdFrameSize);
   io::write_neighbour_solicitation(ns.data(), kMacB, kV6B, kV6A);
-  write_seed("frames", "ipv6-neighbour-solicitation", ns);
+  write_frame("ipv6-neighbour-solicitation", ns);
   Bytes na(io::kNdFrameSize);
   io::write_neighbour_advertisement(na.data(), kMacA, kV6A, kMacB, kV6B, true);
-  write_seed("frames", "ipv6-neighbour-advertisement", na);
+  write_frame("ipv6-neighbour-advertisement", na);
 }
 
 std::string read_file(const std::filesystem::path& path) {
