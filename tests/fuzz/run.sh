@@ -24,7 +24,9 @@ for target_dir in "$here"/corpus/*/; do
   mkdir -p "$work/$target/corpus" "$work/$target/artifacts"
   cp "$target_dir"/* "$work/$target/corpus/"
   log="$work/$target/log"
-  "$binary" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  dict=()
+  [[ -f "$here/$target.dict" ]] && dict=(-dict="$here/$target.dict")
+  "$binary" "${dict[@]}" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$work/$target/artifacts/" "$work/$target/corpus" </dev/null >"$log" 2>&1
   status=$?
   runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")"
