@@ -90,7 +90,7 @@ fi
 if stage "build (libFuzzer)" build build/fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DACTORWIRE_FUZZ=ON \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
   stage "fuzz regressions and seeds" ctest --test-dir build/fuzz --output-on-failure -j"$jobs"
-  stage "fuzz (${AWT_FUZZ_SECONDS:-9} s per target)" tests/fuzz/run.sh build/fuzz "${AWT_FUZZ_SECONDS:-9}"
+  stage "fuzz (${AWT_FUZZ_SECONDS:-8} s per target)" tests/fuzz/run.sh build/fuzz "${AWT_FUZZ_SECONDS:-8}"
 else
   skip "fuzz" "build failed"
 fi

@@ -12,7 +12,7 @@ if [[ "${1:-}" == "--seeds" ]]; then
   exec "$2/tests/fuzz/fuzz_seeds" "$here/corpus" "$here/../.."
 fi
 build="$1"
-seconds="${2:-9}"
+seconds="${2:-8}"
 work="$(mktemp -d /tmp/actorwire-fuzz.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 failed=0
