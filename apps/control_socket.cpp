@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "apps/stats_snapshot.hpp"
+#include "apps/control_request.hpp"
 #include "apps/unix_socket_server.hpp"
 
 namespace actorwire::apps {
@@ -17,7 +17,7 @@ namespace {
 constexpr auto kClientTimeout = std::chrono::seconds(1);
 
 nlohmann::json error_answer(const std::string& message) {
-  return {{"version", kControlProtocolVersion}, {"error", message}};
+  return control_error_answer(message);
 }
 
 }  // namespace
@@ -68,24 +68,7 @@ void ControlSocket::serve_client(int client) {
 }
 
 nlohmann::json ControlSocket::answer(const std::string& request, const Handler& handler) {
-  const nlohmann::json parsed = nlohmann::json::parse(request, nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return error_answer("not a JSON object; send {\"version\": 1, \"command\": \"stats\"}");
-  }
-  const auto version = parsed.find("version");
-  if (version == parsed.end() || !version->is_number_integer() ||
-      version->get<int>() != kControlProtocolVersion) {
-    return error_answer("unsupported protocol version; this daemon speaks version " +
-                        std::to_string(kControlProtocolVersion));
-  }
-  const auto command = parsed.find("command");
-  if (command == parsed.end() || !command->is_string()) {
-    return error_answer("no \"command\" string");
-  }
-  nlohmann::json result = handler(command->get<std::string>());
-  if (result.is_null())
-    return error_answer("unknown command '" + command->get<std::string>() + "'");
-  return result;
+  return answer_control_request(request, handler);
 }
 
 nlohmann::json control_request(const std::string& directory, const std::string& name,

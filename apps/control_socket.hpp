@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apps/control_request.hpp"
 #include "apps/unix_socket_server.hpp"
 
 namespace actorwire::apps {
@@ -28,8 +29,8 @@ inline constexpr const char* kDefaultSocketDir = "/run/actorwire";
 class ControlSocket {
  public:
   static constexpr std::size_t kMaxRequest = 4096;
-  // Answers a well-formed request's command: the result, or nullopt-like null for "unknown".
-  using Handler = std::function<nlohmann::json(const std::string& command)>;
+  // Answers a well-formed request's command: the result, or null for "unknown".
+  using Handler = ControlHandler;
 
   // Null with `error` set when the socket cannot be had (in use, no permission, path too long).
   static std::unique_ptr<ControlSocket> open(const std::string& directory, const std::string& name,
@@ -40,7 +41,7 @@ class ControlSocket {
 
   const std::string& path() const { return server_->path(); }
 
-  // The answer to one request line (without its newline): also what tests drive directly.
+  // The answer to one request line (without its newline): answer_control_request.
   static nlohmann::json answer(const std::string& request, const Handler& handler);
 
  private:

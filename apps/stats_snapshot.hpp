@@ -9,10 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "actors/gateway.hpp"
+#include "apps/control_request.hpp"  // kControlProtocolVersion
 
 namespace actorwire::apps {
-
-inline constexpr int kControlProtocolVersion = 1;
 
 nlohmann::json stats_snapshot(const actors::Gateway& gateway,
                               std::chrono::steady_clock::time_point started);

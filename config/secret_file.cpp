@@ -46,6 +46,11 @@ void SecretFile::read(int fd) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) error_ = std::strerror(errno);
     if (n <= 0) break;
+    if (text_.size() + static_cast<std::size_t>(n) > SecretFile::kMaxSize) {
+      // /dev/zero, a runaway pipe: a clear error instead of reading until memory runs out.
+      error_ = "larger than " + std::to_string(SecretFile::kMaxSize >> 20) + " MiB";
+      break;
+    }
     if (text_.size() + static_cast<std::size_t>(n) > text_.capacity()) {
       std::string bigger;
       bigger.reserve(2 * (text_.size() + static_cast<std::size_t>(n)));

@@ -13,6 +13,8 @@ namespace actorwire::config::loader {
 
 class SecretFile {
  public:
+  // Far above any config (10,000 peers take ~2 MB); anything larger is refused, not read on.
+  static constexpr std::size_t kMaxSize = std::size_t{64} << 20;
   // Reads the whole file (regular file, pipe, ...); check ok() afterwards.
   explicit SecretFile(std::string path);
   ~SecretFile();

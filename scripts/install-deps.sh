@@ -29,6 +29,8 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(prometheus curl)
   # tests/actors_cluster_tls: the openssl tool makes the cluster's test certificates
   packages+=(openssl)
+  # tests/fuzz: libFuzzer targets built with clang 14 (its runtime is in libclang-rt-14-dev)
+  packages+=(clang-14 libclang-rt-14-dev)
 fi
 
 missing=()

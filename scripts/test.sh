@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs the whole test suite: an optimised build with
-# assertions, the interop test against wireguard-go for every topology kind, then an
-# AddressSanitizer + UndefinedBehaviorSanitizer build. Every stage runs even when an earlier
-# one failed (a failure must not hide the others); a stage that needs a build that failed is
-# reported as skipped. The end is a table of stages with their times; the exit status is 1 if
-# any stage failed or was skipped.
+# assertions, the interop test against wireguard-go for every topology kind, an
+# AddressSanitizer + UndefinedBehaviorSanitizer build, then the libFuzzer targets. Every stage
+# runs even when an earlier one failed (a failure must not hide the others); a stage that needs a
+# build that failed is reported as skipped. The end is a table of stages with their times; the
+# exit status is 1 if any stage failed or was skipped.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 jobs="$(nproc)"
@@ -97,6 +97,16 @@ if stage "build (ASan + UBSan)" build build/sanitize -DCMAKE_BUILD_TYPE=Debug \
     ctest --test-dir build/sanitize --output-on-failure -j"$jobs"
 else
   skip "unit tests (ASan + UBSan)" "build failed"
+fi
+
+# libFuzzer targets (tests/fuzz/README.md): a clang build of their own, the checked-in crash
+# inputs and seeds replayed, then each target for a bounded time on a copy of its corpus.
+if stage "build (libFuzzer)" build build/fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DACTORWIRE_FUZZ=ON \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
+  stage "fuzz regressions and seeds" ctest --test-dir build/fuzz --output-on-failure -j"$jobs"
+  stage "fuzz (${AWT_FUZZ_SECONDS:-8} s per target)" tests/fuzz/run.sh build/fuzz "${AWT_FUZZ_SECONDS:-8}"
+else
+  skip "fuzz" "build failed"
 fi
 
 echo

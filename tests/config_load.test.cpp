@@ -852,6 +852,14 @@ class TempFile {
   std::string path_;
 };
 
+TEST(ConfigLoad, AnEndlessFileIsRefusedNotReadUntilMemoryRunsOut) {
+  // It was read until std::bad_alloc (`actorwire check -c /dev/zero`).
+  const auto result = load_config_file("/dev/zero");
+  EXPECT_FALSE(result.ok());
+  ASSERT_EQ(result.errors.size(), 1u);
+  EXPECT_EQ(result.errors[0].to_string(), "/dev/zero: cannot read file: larger than 64 MiB");
+}
+
 TEST(ConfigLoad, FilePermissionWarning) {
   TempFile file(base());
   ASSERT_EQ(::chmod(file.path().c_str(), 0600), 0);
