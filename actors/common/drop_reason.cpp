@@ -63,6 +63,8 @@ std::string_view to_string(DropReason reason) {
       return "router_advertisement";
     case DropReason::kBadNeighbourDiscovery:
       return "bad_neighbour_discovery";
+    case DropReason::kPeerRemoved:
+      return "peer_removed";
     default:
       return "unknown";
   }

@@ -50,6 +50,7 @@ enum class DropReason : std::uint8_t {
   kForGateway,             // addressed to the gateway itself, and not an echo request
   kRouterAdvertisement,    // ignored: the gateway's routes are configured, not learned
   kBadNeighbourDiscovery,  // an NS/NA that fails RFC 4861's validity checks
+  kPeerRemoved,            // waited for a handshake with a peer a reload removed
   kCount
 };
 inline constexpr std::size_t kDropReasonCount = static_cast<std::size_t>(DropReason::kCount);
