@@ -139,6 +139,9 @@ int run(const RunOptions& options) {
   // sockets it is about to create (a signal during the start is acted on once it is up).
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  // SIGHUP: re-read the -c file and apply its peers (as `actorwire reload`); one that comes
+  // during the start is acted on once the gateway runs.
+  std::signal(SIGHUP, on_reload_signal);
   std::string error;
   // The control socket first: a second daemon of the same name fails before it touches DPDK.
   // Requests that come before the gateway is up get an error answer.
@@ -154,8 +157,9 @@ int run(const RunOptions& options) {
     actors::Gateway* gateway = running.load();
     if (gateway == nullptr) return apps::ReloadResult{false, {}, {"starting"}};
     apps::ReloadResult result = apps::reload_peers(*gateway, config_path, adjust);
-    for (const auto& error : result.errors) log.error(how + ": " + error);
-    for (const auto& change : result.changes) log.info(how + ": " + change);
+    for (const auto& error : result.errors) log.error(std::string(how).append(": ").append(error));
+    for (const auto& change : result.changes)
+      log.info(std::string(how).append(": ").append(change));
     if (result.applied && result.changes.empty()) log.info(how + ": no peer changed");
     return result;
   };
@@ -221,8 +225,6 @@ int run(const RunOptions& options) {
   running = gateway.get();
   // SIGUSR1: print the per-actor and per-peer summary now, keep running (for scripts).
   std::signal(SIGUSR1, on_summary_signal);
-  // SIGHUP: re-read the -c file and apply its peers (as `actorwire reload`).
-  std::signal(SIGHUP, on_reload_signal);
   const std::string what =
       "topology " + std::string(config::to_string(loaded.config->topology.kind)) + ", " +
       std::to_string(loaded.config->peers.size()) + " peer(s), config " + loaded.config->source +
