@@ -5,11 +5,14 @@
 #include <rte_ring.h>
 
 #include <atomic>
+#include <future>
+#include <mutex>
 #include <thread>
 
 #include "actors/common/tuning.hpp"
 #include "actors/control/handshake_actor.hpp"
 #include "actors/dataplane/data_plane_env.hpp"
+#include "actors/dataplane/peer_roster.hpp"
 #include "actors/harness/generator_actor.hpp"
 #include "actors/harness/sink_actor.hpp"
 #include "actors/runtime/messages.hpp"
@@ -100,8 +103,14 @@ struct Gateway::Impl {
   std::unique_ptr<caf::actor_system> system;
   std::vector<caf::actor> actors;
   std::vector<std::shared_ptr<StageCounters>> counters;
-  std::vector<std::shared_ptr<PeerCounters>> peer_counters;
   std::shared_ptr<StageCounters> control_counters;
+  // The peer set in force and who applies changes to it (change_peers).
+  caf::actor control_actor;
+  caf::actor peer_owner;             // the data-plane actor that owns the PeerTable
+  std::mutex change_mutex;           // one change_peers at a time
+  mutable std::mutex running_mutex;  // guards `running` and `roster` for the readers
+  std::shared_ptr<const config::GatewayConfig> running;
+  std::unique_ptr<PeerRoster> roster;
   // The stages that receive from / transmit to the ports (live totals).
   std::vector<std::shared_ptr<StageCounters>> ingress;
   std::vector<std::shared_ptr<StageCounters>> egress;
@@ -128,6 +137,13 @@ struct Gateway::Impl {
         std::chrono::steady_clock::now() - start);
     for (auto& actor : actors) caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
     actors.clear();
+    {
+      // No handle may outlive the actor system (its end would wait for them); a change_peers
+      // still running finishes first.
+      const std::lock_guard<std::mutex> no_change(change_mutex);
+      control_actor = nullptr;
+      peer_owner = nullptr;
+    }
     if (system) system->await_all_actors_done();
     // An actor counts as done before its cleanup has run everywhere (the pipeline's lookup frees
     // its staged packets in an attached functor): the system's end joins every thread, so what
@@ -213,7 +229,8 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
             std::to_string(config.peers.size()) + " peer(s)";
     return nullptr;
   }
-  impl->peer_counters = plane->peer_counters();
+  impl->running = std::make_shared<const config::GatewayConfig>(impl->config);
+  impl->roster = std::make_unique<PeerRoster>(config.peers.size(), plane->peer_counters());
   SpawnedTopology spawned =
       topology->spawn({*impl->system, impl->data_plane, std::move(plane), control_actor});
   impl->actors.insert(impl->actors.end(), spawned.actors.begin(), spawned.actors.end());
@@ -222,6 +239,8 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
   impl->egress = std::move(spawned.egress);
   impl->counters.push_back(control->counters);
   caf::anon_send(control_actor, data_plane_atom::value, spawned.control_sink);
+  impl->control_actor = control_actor;
+  impl->peer_owner = spawned.control_sink;
 
   if (options.measure_latency) {
     if (!io::register_send_stamp(error)) return nullptr;
@@ -314,7 +333,70 @@ std::vector<std::shared_ptr<const StageCounters>> Gateway::gateway_counters() co
 }
 
 std::vector<std::shared_ptr<const PeerCounters>> Gateway::peer_counters() const {
-  return {impl_->peer_counters.begin(), impl_->peer_counters.end()};
+  const std::lock_guard<std::mutex> guard(impl_->running_mutex);
+  const auto& counters = impl_->roster->counters();
+  return {counters.begin(), counters.end()};
+}
+
+std::shared_ptr<const config::GatewayConfig> Gateway::running_config() const {
+  const std::lock_guard<std::mutex> guard(impl_->running_mutex);
+  return impl_->running;
+}
+
+namespace {
+// Sends `change` to `owner` and waits until it applied it; false when the owner did not answer
+// in time (it stopped) or could not rebuild its allowed-IPs table.
+bool applied_by(const caf::actor& owner, const std::shared_ptr<PeerChange>& change,
+                std::string& error) {
+  change->done = std::make_shared<PeerChange::Done>();
+  auto applied = change->done->applied.get_future();
+  caf::anon_send(owner, std::shared_ptr<const PeerChange>(change));
+  if (applied.wait_for(tuning::kPeerChangeTimeout) != std::future_status::ready) {
+    error = "the gateway did not apply the change in time (is it stopping?)";
+    return false;
+  }
+  if (!applied.get()) error = "the new allowed-IPs table could not be built; routes are missing";
+  return error.empty();
+}
+}  // namespace
+
+PeerChangeReport Gateway::change_peers(const config::GatewayConfig& next) {
+  const std::lock_guard<std::mutex> one_at_a_time(impl_->change_mutex);
+  PeerChangeReport report;
+  const std::shared_ptr<const config::GatewayConfig> running = running_config();
+  const config::PeerDiff diff = config::diff_peers(*running, next);
+  if (!diff.ok()) {
+    report.refused = diff.refused;
+    return report;
+  }
+  report.changes = config::describe(diff, *running, next);
+  auto updated = std::make_shared<config::GatewayConfig>(*running);
+  updated->peers = next.peers;
+  if (diff.empty()) {
+    report.applied = true;
+    const std::lock_guard<std::mutex> guard(impl_->running_mutex);
+    impl_->running = std::move(updated);  // the same peers, maybe in another order
+    impl_->roster->commit(diff, PeerChange{});
+    return report;
+  }
+  if (!impl_->peer_owner) {  // cleared by stop(), under change_mutex
+    report.error = "the gateway is stopping";
+    return report;
+  }
+  const std::shared_ptr<PeerChange> change = impl_->roster->change_for(diff, next);
+  {
+    // Listed at once: stats show the added peers from now on (zero until they carry traffic).
+    const std::lock_guard<std::mutex> guard(impl_->running_mutex);
+    impl_->running = updated;
+    impl_->roster->commit(diff, *change);
+  }
+  // The data plane first: when the control actor then answers for an added peer, the data plane
+  // knows it; what the control actor still says about a removed one finds a tombstone.
+  if (applied_by(impl_->peer_owner, change, report.error) &&
+      applied_by(impl_->control_actor, change, report.error)) {
+    report.applied = true;
+  }
+  return report;
 }
 
 std::vector<std::shared_ptr<const StageCounters>> Gateway::ingress_counters() const {

@@ -12,6 +12,7 @@
 #include "actors/dataplane/peer_table.hpp"
 #include "actors/harness/latency_histogram.hpp"
 #include "config/gateway_config.hpp"
+#include "config/load_config.hpp"
 #include "io/eal.hpp"
 #include "io/port.hpp"
 #include "io/traffic_generator.hpp"
@@ -30,6 +31,15 @@ struct GatewayOptions {
   // The generator stamps its frames and the sink records their latency (sink_latency()).
   bool measure_latency = false;
   ControlPlaneOptions control;  // handshake actor knobs (tests force "under load")
+};
+
+// What Gateway::change_peers did.
+struct PeerChangeReport {
+  bool applied = false;
+  // Keys that need a restart (file:line:col of the new file where known): nothing was applied.
+  std::vector<config::ConfigError> refused;
+  std::vector<std::string> changes;  // one line per peer added, removed or changed
+  std::string error;                 // applied == false without refusals: why
 };
 
 // How a stop went (Gateway::stop).
@@ -62,7 +72,16 @@ class Gateway {
   // the ports' rings afterwards.
   std::vector<io::MempoolUsage> close_ports();
 
+  // The config the gateway started with (ports, topology, ...: what a reload cannot change).
   const config::GatewayConfig& config() const;
+  // The config in force now: the start config with the peers of the latest change_peers.
+  std::shared_ptr<const config::GatewayConfig> running_config() const;
+  // Changes the peer set of the running gateway to `next`'s (reload, SIGHUP, UAPI set=1): the
+  // diff against the running config, refused whole when it touches anything but peers;
+  // otherwise applied by the data-plane owner of the peer state (between two batches) and then
+  // the control actor, and returns once both have. Unchanged peers keep sessions, counters,
+  // endpoint and timers. One change at a time (callers from several threads wait their turn).
+  PeerChangeReport change_peers(const config::GatewayConfig& next);
   io::Port& port(config::PortRole role);
   const io::Port& port(config::PortRole role) const;
   // Counters of every actor, topology stages first, then generator and sink (if attached).
@@ -70,7 +89,7 @@ class Gateway {
   // The gateway's own actors (topology stages and the handshake actor): counters() without the
   // built-in generator and sink, which stand for the wire, not the gateway.
   std::vector<std::shared_ptr<const StageCounters>> gateway_counters() const;
-  // Per-peer traffic, in config order.
+  // Per-peer traffic, in the running config's order (running_config()->peers).
   std::vector<std::shared_ptr<const PeerCounters>> peer_counters() const;
   // The stages that receive from the ports / transmit to them: the gateway's in and out.
   std::vector<std::shared_ptr<const StageCounters>> ingress_counters() const;

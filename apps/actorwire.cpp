@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
 #include <fstream>
 #include <iostream>
@@ -23,7 +24,9 @@
 #include "apps/live_stats.hpp"
 #include "apps/log.hpp"
 #include "apps/metrics_server.hpp"
+#include "apps/peer_reload.hpp"
 #include "apps/port_preflight.hpp"
+#include "apps/reload_command.hpp"
 #include "apps/stats_command.hpp"
 #include "apps/stats_snapshot.hpp"
 #include "apps/systemd_notify.hpp"
@@ -45,8 +48,12 @@ namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
 volatile std::sig_atomic_t g_print_summary = 0;
+volatile std::sig_atomic_t g_reload = 0;
 void on_signal(int signal) {
   g_stop = signal;
+}
+void on_reload_signal(int) {
+  g_reload = 1;
 }
 void on_summary_signal(int) {
   g_print_summary = 1;
@@ -96,28 +103,30 @@ int run(const RunOptions& options) {
     for (const auto& error : loaded.errors) log.error(error.to_string());
     return 2;
   }
-  if (!options.packet_sizes.empty()) loaded.config->generator.packet_sizes = options.packet_sizes;
-  if (options.flows != 0) loaded.config->generator.flows = options.flows;
-  if (!options.aead.empty()) {
-    const auto kind = crypto::parse_aead_kind(options.aead);
-    if (!kind) {
-      log.error("--aead must be auto, ipsec-mb, openssl or libsodium");
-      return 2;
-    }
-    loaded.config->crypto.aead = *kind;
+  if (!options.aead.empty() && !crypto::parse_aead_kind(options.aead)) {
+    log.error("--aead must be auto, ipsec-mb, openssl or libsodium");
+    return 2;
   }
-  if (!options.topology.empty()) {
-    const auto kind = config::parse_topology_kind(options.topology);
-    if (!kind) {
-      log.error("--topology must be one of " + config::topology_kind_names(", "));
-      return 2;
-    }
-    loaded.config->topology.kind = *kind;
+  if (!options.topology.empty() && !config::parse_topology_kind(options.topology)) {
+    log.error("--topology must be one of " + config::topology_kind_names(", "));
+    return 2;
   }
-  if (options.workers != 0) loaded.config->topology.crypto_workers = options.workers;
-  if (options.ordered) loaded.config->topology.ordered = true;
-  const crypto::AeadChoice aead = crypto::resolve_aead(loaded.config->crypto.aead);
-  loaded.config->crypto.aead = aead.kind;
+  // The command line's overrides and the resolved AEAD: applied to the file at start and again
+  // to each reload of it, so that a reload does not read them as changes that need a restart.
+  const apps::ConfigAdjust adjust = [&options](config::GatewayConfig& config) {
+    if (!options.packet_sizes.empty()) config.generator.packet_sizes = options.packet_sizes;
+    if (options.flows != 0) config.generator.flows = options.flows;
+    if (!options.aead.empty()) config.crypto.aead = *crypto::parse_aead_kind(options.aead);
+    if (!options.topology.empty()) {
+      config.topology.kind = *config::parse_topology_kind(options.topology);
+    }
+    if (options.workers != 0) config.topology.crypto_workers = options.workers;
+    if (options.ordered) config.topology.ordered = true;
+    config.crypto.aead = crypto::resolve_aead(config.crypto.aead).kind;
+  };
+  const crypto::AeadChoice aead = crypto::resolve_aead(
+      options.aead.empty() ? loaded.config->crypto.aead : *crypto::parse_aead_kind(options.aead));
+  adjust(*loaded.config);
   log.info("AEAD " + std::string(crypto::to_string(aead.kind)) + ": " + aead.why);
   // A port this host cannot give the gateway is a config error at its `device` key, found before
   // the EAL would print the driver's own message.
@@ -131,19 +140,34 @@ int run(const RunOptions& options) {
   // sockets it is about to create (a signal during the start is acted on once it is up).
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
+  // SIGHUP: re-read the -c file and apply its peers (as `actorwire reload`); one that comes
+  // during the start is acted on once the gateway runs.
+  std::signal(SIGHUP, on_reload_signal);
   std::string error;
   // The control socket first: a second daemon of the same name fails before it touches DPDK.
   // Requests that come before the gateway is up get an error answer.
-  std::atomic<const actors::Gateway*> running{nullptr};
+  std::atomic<actors::Gateway*> running{nullptr};
   const auto started = std::chrono::steady_clock::now();
   // The counters as the control socket and /metrics serve them; null while not running.
   const auto snapshot = [&running, started]() -> nlohmann::json {
     const actors::Gateway* gateway = running.load();
     return gateway == nullptr ? nlohmann::json(nullptr) : apps::stats_snapshot(*gateway, started);
   };
+  // Reloads from the control socket, SIGHUP and set=1 each log one line per change.
+  const auto reload = [&running, &adjust, &log, &config_path](const std::string& how) {
+    actors::Gateway* gateway = running.load();
+    if (gateway == nullptr) return apps::ReloadResult{false, {}, {"starting"}};
+    apps::ReloadResult result = apps::reload_peers(*gateway, config_path, adjust);
+    for (const auto& error : result.errors) log.error(std::string(how).append(": ").append(error));
+    for (const auto& change : result.changes)
+      log.info(std::string(how).append(": ").append(change));
+    if (result.applied && result.changes.empty()) log.info(how + ": no peer changed");
+    return result;
+  };
   auto control = apps::ControlSocket::open(
       options.socket_dir, loaded.config->interface.name,
-      [&snapshot](const std::string& command) -> nlohmann::json {
+      [&snapshot, &reload](const std::string& command) -> nlohmann::json {
+        if (command == "reload") return apps::reload_json(reload("reload"));
         if (command != "stats") return nullptr;
         nlohmann::json stats = snapshot();
         if (stats.is_null()) {
@@ -165,8 +189,18 @@ int run(const RunOptions& options) {
       wg_socket_dir, loaded.config->interface.name,
       [&running, &snapshot, &loaded](std::string& out) {
         const actors::Gateway* gateway = running.load();
-        apps::append_uapi_get(out, gateway == nullptr ? *loaded.config : gateway->config(),
+        apps::append_uapi_get(out, gateway == nullptr ? *loaded.config : *gateway->running_config(),
                               snapshot());
+      },
+      [&running, &log](const std::vector<std::string>& lines) {
+        actors::Gateway* gateway = running.load();
+        if (gateway == nullptr) return EAGAIN;
+        std::string message;
+        std::vector<std::string> changes;
+        const int result = apps::uapi_set_peers(*gateway, lines, message, changes);
+        if (result != 0) log.error("wg set: " + message + " (nothing changed)");
+        for (const auto& change : changes) log.info("wg set: " + change);
+        return result;
       },
       error);
   if (!uapi) {
@@ -225,6 +259,10 @@ int run(const RunOptions& options) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
     if (g_stop) break;
+    if (g_reload) {
+      g_reload = 0;
+      reload("SIGHUP");
+    }
     const auto now = std::chrono::steady_clock::now();
     if (watchdog.enabled() && now >= next_watchdog) {
       watchdog.check();
@@ -490,6 +528,15 @@ int main(int argc, char** argv) try {
   stats_subcommand
       ->add_option("--socket-dir", stats_options.socket_dir, "directory of the control socket")
       ->capture_default_str();
+  auto* reload_subcommand = app.add_subcommand(
+      "reload",
+      "re-read a running gateway's config file and apply its peers without a restart (as "
+      "SIGHUP): prints each change, or the errors and changes nothing");
+  actorwire::apps::ReloadOptions reload_options;
+  reload_subcommand->add_option("name", reload_options.name, "[interface] name (default aw0)");
+  reload_subcommand
+      ->add_option("--socket-dir", reload_options.socket_dir, "directory of the control socket")
+      ->capture_default_str();
   auto* bench_command = app.add_subcommand(
       "bench", "measure the gateway in-process (in-memory ports, built-in generator)");
   BenchOptions bench_options;
@@ -570,6 +617,9 @@ int main(int argc, char** argv) try {
     return actorwire::apps::check_config(check_path, std::cout, std::cerr);
   if (doctor_command->parsed()) {
     return actorwire::apps::doctor(doctor_path, doctor_root, std::cout, std::cerr);
+  }
+  if (reload_subcommand->parsed()) {
+    return actorwire::apps::reload_command(reload_options, std::cout, std::cerr);
   }
   if (stats_subcommand->parsed()) {
     return actorwire::apps::stats_command(stats_options, std::cout, std::cerr);

@@ -72,7 +72,7 @@ nlohmann::json ControlSocket::answer(const std::string& request, const Handler& 
 }
 
 nlohmann::json control_request(const std::string& directory, const std::string& name,
-                               const std::string& command, std::string& error) {
+                               const std::string& command, std::string& error, int timeout_s) {
   const std::string path = unix_socket_path(directory, name);
   sockaddr_un address{};
   if (!unix_socket_address(path, address, error)) return nullptr;
@@ -81,7 +81,7 @@ nlohmann::json control_request(const std::string& directory, const std::string& 
     error = std::string("socket: ") + std::strerror(errno);
     return nullptr;
   }
-  set_socket_timeouts(fd, static_cast<int>(kClientTimeout.count()));
+  set_socket_timeouts(fd, timeout_s);
   if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
     error = "no actorwire named '" + name + "' answers on " + path + ": " + std::strerror(errno);
     ::close(fd);

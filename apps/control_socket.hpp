@@ -53,7 +53,8 @@ class ControlSocket {
 };
 
 // Client side, for `actorwire stats`: sends `command`, returns the answer, or null with `error`.
+// `timeout_s`: how long the daemon may take to answer (a reload waits for the data plane).
 nlohmann::json control_request(const std::string& directory, const std::string& name,
-                               const std::string& command, std::string& error);
+                               const std::string& command, std::string& error, int timeout_s = 1);
 
 }  // namespace actorwire::apps

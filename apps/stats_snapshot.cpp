@@ -87,7 +87,7 @@ nlohmann::json peer_json(const actors::PeerCounters& peer, actors::Clock::time_p
 
 nlohmann::json stats_snapshot(const actors::Gateway& gateway,
                               std::chrono::steady_clock::time_point started) {
-  const config::GatewayConfig& config = gateway.config();
+  const config::GatewayConfig& config = gateway.config();  // what a reload cannot change
   const std::uint64_t capacity = config.topology.mailbox_capacity;
   nlohmann::json actors = nlohmann::json::array();
   for (const auto& counters : gateway.gateway_counters()) {

@@ -74,6 +74,12 @@ void append_uapi_get(std::string& out, const config::GatewayConfig& config,
 
 UapiConversation::~UapiConversation() {
   sodium_memzero(line_.data(), line_.size());
+  wipe_set_lines();
+}
+
+void UapiConversation::wipe_set_lines() {
+  for (auto& line : set_lines_) sodium_memzero(line.data(), line.size());
+  set_lines_.clear();
 }
 
 void UapiConversation::feed(std::string_view bytes, std::string& out) {
@@ -100,11 +106,32 @@ void UapiConversation::line(std::string_view text, std::string& out) {
       if (text.empty()) return;  // between requests
       if (text == "get=1") {
         state_ = State::kGetEnd;
+      } else if (text == "set=1" && set_handler_) {
+        state_ = State::kSetBody;
       } else {
-        // set=1: the next increment; anything else: not an operation of the protocol.
+        // set=1 without a handler, or not an operation of the protocol.
         skip_errno_ = text == "set=1" ? EOPNOTSUPP : EINVAL;
         state_ = State::kSkipToEnd;
       }
+      return;
+    case State::kSetBody:
+      if (!text.empty()) {
+        if (set_lines_.size() == kMaxSetLines) {
+          wipe_set_lines();
+          skip_errno_ = E2BIG;
+          state_ = State::kSkipToEnd;
+          return;
+        }
+        set_lines_.emplace_back(text);
+        return;
+      }
+      if (const int error = set_handler_(set_lines_); error != 0) {
+        answer_errno(error, out);
+      } else {
+        out += "errno=0\n\n";
+        state_ = State::kOperation;
+      }
+      wipe_set_lines();
       return;
     case State::kGetEnd:
       if (!text.empty()) {

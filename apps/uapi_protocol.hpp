@@ -3,16 +3,17 @@
 // request is an operation line ("get=1" or "set=1"), key=value lines, and an empty line; the
 // answer is key=value lines ending with "errno=N" and an empty line. Pure: bytes in, bytes out.
 //
-// This increment reads: get=1 is answered in full. set=1 (live reconfiguration) is the next
-// increment: it is read to its end, changes nothing and is answered errno=-EOPNOTSUPP, which
-// wg(8) prints as "Operation not supported". Errors are negative errno values, as wireguard-go
-// writes them and as `wg set` decodes them.
+// get=1 is answered in full. set=1 is read to its end and handed whole to the set handler
+// (apps/uapi_set.hpp builds the new peer set, the gateway applies it), so a request changes all
+// or nothing; without a handler it is answered errno=-EOPNOTSUPP. Errors are negative errno
+// values, as wireguard-go writes them and as `wg set` decodes them.
 #pragma once
 
 #include <cstddef>
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -38,8 +39,13 @@ class UapiConversation {
   static constexpr std::size_t kMaxLine = 4096;
   // Appends the get=1 body (append_uapi_get) to its argument.
   using GetBody = std::function<void(std::string&)>;
+  // A set=1 request's key=value lines: 0 when applied, else a positive errno.
+  using SetHandler = std::function<int(const std::vector<std::string>&)>;
+  // A set=1 request may hold at most this many lines (10,000 peers' worth of wg syncconf).
+  static constexpr std::size_t kMaxSetLines = 1 << 20;
 
-  explicit UapiConversation(GetBody get_body) : get_body_(std::move(get_body)) {}
+  explicit UapiConversation(GetBody get_body, SetHandler set_handler = nullptr)
+      : get_body_(std::move(get_body)), set_handler_(std::move(set_handler)) {}
   ~UapiConversation();
   UapiConversation(const UapiConversation&) = delete;
   UapiConversation& operator=(const UapiConversation&) = delete;
@@ -50,11 +56,15 @@ class UapiConversation {
   bool broken() const { return broken_; }
 
  private:
-  enum class State { kOperation, kGetEnd, kSkipToEnd };
+  enum class State { kOperation, kGetEnd, kSetBody, kSkipToEnd };
   void line(std::string_view text, std::string& out);
   void answer_errno(int error, std::string& out);
 
+  void wipe_set_lines();
+
   GetBody get_body_;
+  SetHandler set_handler_;
+  std::vector<std::string> set_lines_;  // may hold keys: wiped after the request
   std::string line_;
   State state_ = State::kOperation;
   int skip_errno_ = 0;  // the answer once the skipped request ends

@@ -9,8 +9,9 @@ namespace actorwire::apps {
 
 std::unique_ptr<UapiSocket> UapiSocket::open(const std::string& directory, const std::string& name,
                                              UapiConversation::GetBody get_body,
+                                             UapiConversation::SetHandler set_handler,
                                              std::string& error) {
-  std::unique_ptr<UapiSocket> socket(new UapiSocket(std::move(get_body)));
+  std::unique_ptr<UapiSocket> socket(new UapiSocket(std::move(get_body), std::move(set_handler)));
   socket->server_ = UnixSocketServer::open(
       directory, name, "wg socket", [raw = socket.get()](int client) { raw->serve_client(client); },
       error);
@@ -20,7 +21,7 @@ std::unique_ptr<UapiSocket> UapiSocket::open(const std::string& directory, const
 
 void UapiSocket::serve_client(int client) {
   set_socket_timeouts(client, 1);
-  UapiConversation conversation(get_body_);
+  UapiConversation conversation(get_body_, set_handler_);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(kClientSeconds);
   char buffer[4096];
   std::string answer;

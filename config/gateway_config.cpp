@@ -245,4 +245,11 @@ const PortConfig* GatewayConfig::port(PortRole role) const {
   return nullptr;
 }
 
+const KeyPosition* GatewayConfig::position_of(std::string_view key) const {
+  for (const auto& position : key_positions) {
+    if (position.key == key) return &position;
+  }
+  return nullptr;
+}
+
 }  // namespace actorwire::config

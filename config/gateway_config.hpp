@@ -193,8 +193,14 @@ struct GatewayConfig {
   CryptoConfig crypto;
   GeneratorConfig generator;
   MetricsConfig metrics;
+  // Where each key outside the [[peer]] tables was written (and each peer's static_session), as
+  // the loader found them: a reload that changes one of them names it with its file:line:col.
+  // Empty for a config built in code.
+  std::vector<KeyPosition> key_positions;
 
   const PortConfig* port(PortRole role) const;
+  // The recorded position of `key` (a dotted path such as "topology.kind"), or nullptr.
+  const KeyPosition* position_of(std::string_view key) const;
 };
 
 }  // namespace actorwire::config

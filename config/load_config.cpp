@@ -13,6 +13,42 @@
 #include "config/toml_reader.hpp"
 
 namespace actorwire::config {
+namespace {
+
+// Records where every key outside [[peer]] was written (and each peer's static_session): what a
+// reload that needs a restart names. Peers are skipped, so 10,000 of them cost nothing here.
+void record_positions(const loader::Context& ctx, const toml::node& node, const std::string& path,
+                      std::vector<KeyPosition>& out) {
+  if (const auto* table = node.as_table()) {
+    for (const auto& [key, child] : *table) {
+      const std::string child_path = loader::child(path, key.str());
+      if (path.empty() && key.str() == "peer") {
+        if (const auto* peers = child.as_array()) {
+          for (std::size_t i = 0; i < peers->size(); ++i) {
+            const auto* peer = (*peers)[i].as_table();
+            const auto* session = peer == nullptr ? nullptr : peer->get("static_session");
+            if (session == nullptr) continue;
+            out.push_back(ctx.position(
+                session->source(), loader::child(loader::element("peer", i), "static_session")));
+          }
+        }
+        continue;
+      }
+      out.push_back(ctx.position(key.source(), child_path));
+      record_positions(ctx, child, child_path, out);
+    }
+  } else if (const auto* array = node.as_array()) {
+    for (std::size_t i = 0; i < array->size(); ++i) {
+      if ((*array)[i].is_table()) {
+        const std::string element_path = loader::element(path, i);
+        out.push_back(ctx.position((*array)[i].source(), element_path));
+        record_positions(ctx, (*array)[i], element_path, out);
+      }
+    }
+  }
+}
+
+}  // namespace
 
 std::string ConfigError::to_string() const {
   // Appended piecewise: GCC 12 at -O3 reports a false -Wrestrict for `":" + std::to_string()`.
@@ -43,6 +79,7 @@ LoadResult load_config_string(std::string_view toml_text, std::string_view sourc
         check_ports(ctx, root);
         check_peers(ctx, root);
         check_generator(ctx, root, config);
+        record_positions(ctx, root, "", config.key_positions);
       });
 }
 

@@ -72,6 +72,11 @@ class Handshake {
   // Forgets the in-progress handshake (ephemeral key, chaining key, hash); keeps the peer's
   // identity and the newest timestamp seen (replay protection survives).
   void clear();
+  // A reload changed the peer's PSK: the next handshake mixes in the new one (as wg set does,
+  // sessions already derived keep theirs).
+  void set_preshared_key(const std::optional<SecretKey>& preshared_key) {
+    preshared_key_ = preshared_key ? *preshared_key : SecretKey{};
+  }
 
  private:
   friend bool create_initiation(Handshake&, std::uint32_t, const Tai64n&, InitiationMessage&);

@@ -46,6 +46,12 @@ class PeerTimers {
   void handshake_complete(Clock::time_point now);
   void session_derived(Clock::time_point now);  // arms key zeroing
   void stop();                                  // cancels everything (peer removed / zeroed)
+  // A reload changed the interval (0: off); it takes effect from the next authenticated
+  // packet, or at once when turned off.
+  void set_persistent_keepalive(std::chrono::seconds interval) {
+    persistent_keepalive_ = interval;
+    if (interval.count() == 0) persistent_keepalive_deadline_.reset();
+  }
 
   // Fires every deadline at or before `now`.
   Actions expire(Clock::time_point now);

@@ -125,6 +125,29 @@ bool AllowedIps::build_v6(const std::string& name, const std::vector<Route>& rou
   return all_added;
 }
 
+bool AllowedIps::update(const std::vector<Route>& removed, const std::vector<Route>& added) {
+  for (const Route& route : removed) {
+    const bool v6 = route.prefix.address.is_v6;
+    if (v6 && route.prefix.length == 0) return false;  // went in as two /1 halves
+    if (!v6 && v4_ != nullptr) {
+      rte_fib_delete(v4_, route.prefix.address.v4_host_order(), route.prefix.length);
+    } else if (v6 && v6_ != nullptr) {
+      rte_lpm6_delete(v6_, route.prefix.address.bytes.data(), route.prefix.length);
+    }
+  }
+  for (const Route& route : added) {
+    if (!acceptable(route)) return false;
+    const bool v6 = route.prefix.address.is_v6;
+    if (v6 ? (v6_ == nullptr || route.prefix.length == 0) : v4_ == nullptr) return false;
+    const int result = v6 ? rte_lpm6_add(v6_, route.prefix.address.bytes.data(),
+                                         route.prefix.length, fib_next_hop(route.peer))
+                          : rte_fib_add(v4_, route.prefix.address.v4_host_order(),
+                                        route.prefix.length, fib_next_hop(route.peer));
+    if (result != 0) return false;
+  }
+  return true;
+}
+
 std::uint32_t AllowedIps::lookup_v4(std::uint32_t address_host_order) const {
   if (v4_ == nullptr) return kNoPeer;
   std::uint64_t next_hop = kFibNoRoute;

@@ -44,6 +44,13 @@ class AllowedIps {
   // not below kMaxPeers).
   bool valid() const { return valid_; }
 
+  // A reload's routes, changed in place: `removed` deleted, then `added` added (cheap: only
+  // those routes are touched, the tables stay). False when it cannot be done in place (a family
+  // without a table yet, a table full, an IPv6 /0, a route refused): the table may then be
+  // half-changed, and the caller must replace it with one built from all routes before anything
+  // looks it up again. Not safe against concurrent lookups: the owner calls it between batches.
+  bool update(const std::vector<Route>& removed, const std::vector<Route>& added);
+
   std::uint32_t lookup_v4(std::uint32_t address_host_order) const;
   std::uint32_t lookup_v6(const std::uint8_t* address) const;
   std::uint32_t lookup(const config::IpAddress& address) const {

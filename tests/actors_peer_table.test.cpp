@@ -271,3 +271,46 @@ TEST_F(PeerTableTest, AnExplicitHalfWinsOverADefaultRouteListedAfterIt) {
     EXPECT_EQ(found->id, 1u) << text << ": the default route";
   }
 }
+
+namespace {
+
+// A reload applied to the table: a removed peer becomes a tombstone (no routes, no keys, its
+// indices forgotten) while the other keeps its keys and id; an added peer gets the next id and
+// its prefixes; enough new routes that the table cannot take them in place is a rebuild, and
+// every route still comes out right.
+TEST_F(PeerTableTest, AReloadLeavesTombstonesAppendsAndRoutesByTheNewTable) {
+  table_->install(peer(1), keypair(77, true));
+  actors::PeerChange change;
+  change.removed = {0};
+  config::PeerConfig added;
+  added.public_key = crypto::derive_public_key(crypto::random_secret_key());
+  for (std::uint32_t i = 0; i < 300; ++i) {  // far beyond the table's size: a rebuild
+    added.allowed_ips.push_back({config::IpAddress::v4(0x0B000000u + (i << 8)), 24});
+  }
+  added.allowed_ips.push_back(prefix("fd00:2::/32"));
+  change.added.push_back({2, added, nullptr});
+  config::PeerConfig changed = config_.peers[1];
+  changed.allowed_ips = {prefix("10.30.0.0/16"), prefix("10.0.0.0/8")};  // takes peer 0's /8
+  change.changed.push_back({1, changed, nullptr});
+  std::vector<rte_mbuf*> orphaned;
+  ASSERT_TRUE(table_->apply(change, orphaned));
+  EXPECT_TRUE(orphaned.empty());
+
+  ASSERT_EQ(table_->peers().size(), 3u) << "no slot moved or went";
+  EXPECT_TRUE(peer(0).removed);
+  EXPECT_EQ(table_->live_peer(0), nullptr);
+  EXPECT_TRUE(peer(0).sessions.empty()) << "its keys are gone";
+  EXPECT_EQ(owner_of(test_support::kStaticReceiveIndex), -1);
+  EXPECT_FALSE(peer(0).endpoint.has_value());
+  EXPECT_EQ(owner_of(77), 1) << "the unchanged session of peer 1 stays";
+  EXPECT_EQ(table_->find_by_destination(address("10.1.2.3"))->id, 1u) << "the /8 moved";
+  EXPECT_EQ(table_->find_by_destination(address("10.30.7.1"))->id, 1u) << "peer 0's /24 went";
+  EXPECT_EQ(table_->find_by_destination(address("fd00::1")), nullptr);
+  for (std::uint32_t i = 0; i < 300; ++i) {
+    ASSERT_EQ(table_->find_by_destination_v4(0x0B000001u + (i << 8))->id, 2u) << i;
+  }
+  EXPECT_EQ(table_->find_by_destination(address("fd00:2::1"))->id, 2u);
+  EXPECT_EQ(table_->live_peer(2)->counters->public_key, crypto::to_base64(added.public_key));
+}
+
+}  // namespace

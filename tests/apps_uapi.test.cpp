@@ -132,7 +132,7 @@ TEST(UapiSocket, ServesGetRefusesASecondDaemonTakesOverAStaleSocket) {
   const auto get = [&config](std::string& out) { append_uapi_get(out, config, stats()); };
   std::string error;
   {
-    auto socket = UapiSocket::open(directory, "awtest", get, error);
+    auto socket = UapiSocket::open(directory, "awtest", get, nullptr, error);
     ASSERT_TRUE(socket) << error;
     struct stat info {};
     ASSERT_EQ(::stat(socket->path().c_str(), &info), 0);
@@ -145,7 +145,7 @@ TEST(UapiSocket, ServesGetRefusesASecondDaemonTakesOverAStaleSocket) {
     EXPECT_EQ(request(socket->path(), "get=1\n\n"), std::string(kExpectedGet) + "errno=0\n\n");
 
     std::string second_error;
-    EXPECT_FALSE(UapiSocket::open(directory, "awtest", get, second_error));
+    EXPECT_FALSE(UapiSocket::open(directory, "awtest", get, nullptr, second_error));
     EXPECT_NE(second_error.find("in use by a running actorwire named 'awtest'"), std::string::npos)
         << second_error;
   }
@@ -159,7 +159,7 @@ TEST(UapiSocket, ServesGetRefusesASecondDaemonTakesOverAStaleSocket) {
     ASSERT_EQ(::bind(stale, reinterpret_cast<const sockaddr*>(&address), sizeof address), 0);
     ::close(stale);
   }
-  auto socket = UapiSocket::open(directory, "awtest", get, error);
+  auto socket = UapiSocket::open(directory, "awtest", get, nullptr, error);
   ASSERT_TRUE(socket) << error;
   EXPECT_EQ(request(socket->path(), "get=1\n\n"), std::string(kExpectedGet) + "errno=0\n\n");
   socket.reset();

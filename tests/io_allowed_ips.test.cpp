@@ -167,6 +167,28 @@ TEST_F(AllowedIpsTest, RefusesPeerIndicesBeyondTheNextHopWidth) {
   EXPECT_FALSE(table.valid());
 }
 
+TEST_F(AllowedIpsTest, UpdateMovesRoutesInPlaceOrSaysItCannot) {
+  auto route = [](const char* prefix, std::uint32_t peer) {
+    return AllowedIps::Route{*config::parse_ip_prefix(prefix), peer};
+  };
+  AllowedIps table(unique_name(), {route("10.1.0.0/16", 0), route("10.2.0.0/16", 1),
+                                   route("10.2.3.0/24", 0), route("fd00:1::/32", 1)});
+  ASSERT_TRUE(table.valid());
+  // Peer 0 loses 10.2.3.0/24 and gains 10.3.0.0/16; peer 1's IPv6 prefix moves to peer 2.
+  ASSERT_TRUE(table.update({route("10.2.3.0/24", 0), route("fd00:1::/32", 1)},
+                           {route("10.3.0.0/16", 0), route("fd00:1::/32", 2)}));
+  EXPECT_EQ(table.lookup(*config::parse_ip_address("10.2.3.4")), 1u) << "the /16 again";
+  EXPECT_EQ(table.lookup(*config::parse_ip_address("10.3.0.1")), 0u);
+  EXPECT_EQ(table.lookup(*config::parse_ip_address("10.1.0.1")), 0u) << "untouched";
+  EXPECT_EQ(table.lookup(*config::parse_ip_address("fd00:1::1")), 2u);
+  // What cannot be done in place: a family without a table, an IPv6 /0, a refused route.
+  AllowedIps v4_only(unique_name(), {route("10.1.0.0/16", 0)});
+  EXPECT_FALSE(v4_only.update({}, {route("fd00::/8", 0)}));
+  EXPECT_FALSE(table.update({}, {route("::/0", 0)}));
+  EXPECT_FALSE(
+      table.update({}, {{*config::parse_ip_prefix("10.9.0.0/16"), AllowedIps::kMaxPeers}}));
+}
+
 TEST_F(AllowedIpsTest, AnEmptyTableFindsNobody) {
   const AllowedIps table(unique_name(), {});
   ASSERT_TRUE(table.valid());

@@ -2,8 +2,9 @@
 # The wg(8) tools with actorwire: genkey/pubkey/genpsk against Debian's wg, the five wg-quick
 # files imported and checked, a peer exported, and unmodified wg show / show dump / showconf
 # against a running actorwire on its own instance name (its socket in /var/run/wireguard, where
-# wg looks); wg set is refused with "Operation not supported" and changes nothing; garbage on
-# the socket gets an errno answer. Skipped (77) without wg(8) or root.
+# wg looks); a new listen port (wg set) is refused with "Operation not supported" and changes
+# nothing (live_reload.sh tests the peer changes); garbage on the socket gets an errno answer.
+# Skipped (77) without wg(8) or root.
 set -euo pipefail
 actorwire="$1"
 data="$(dirname "$0")/data/wg_quick"
@@ -131,7 +132,7 @@ grep -qx "PrivateKey = $private_key" "$work/showconf.conf" || fail "showconf: $(
 grep -qx "PublicKey = $peer_key" "$work/showconf.conf" || fail "showconf has no peer"
 bounded 10 "$actorwire" import "$work/showconf.conf" --name "$name" --lan net_ring0 \
   --wan net_ring1 >"$work/back.toml" 2>/dev/null || fail "showconf does not import"
-# set=1 is the next increment: refused, and nothing changes.
+# A new listen port needs a restart: refused, and nothing changes.
 if wg set "$name" listen-port 4242 2>"$work/set.err"; then fail "wg set succeeded"; fi
 grep -q 'Operation not supported' "$work/set.err" || fail "wg set: $(cat "$work/set.err")"
 [[ "$(wg show "$name" listen-port)" == "$port" ]] || fail "wg set changed the port"

@@ -71,6 +71,8 @@ std::string_view to_string(DropReason reason) {
       return "unexpected_response";
     case DropReason::kUnexpectedCookieReply:
       return "unexpected_cookie_reply";
+    case DropReason::kPeerRemoved:
+      return "peer_removed";
     default:
       return "unknown";
   }

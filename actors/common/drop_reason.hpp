@@ -54,6 +54,7 @@ enum class DropReason : std::uint8_t {
   kCounterLimit,           // counter >= REJECT_AFTER_MESSAGES (no sender may use it)
   kUnexpectedResponse,     // handshake response to no initiation of ours in progress
   kUnexpectedCookieReply,  // cookie reply whose receiver index names no handshake of ours
+  kPeerRemoved,            // waited for a handshake with a peer a reload removed
   kCount
 };
 inline constexpr std::size_t kDropReasonCount = static_cast<std::size_t>(DropReason::kCount);

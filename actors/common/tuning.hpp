@@ -90,5 +90,9 @@ inline constexpr auto kControlTickInterval = std::chrono::milliseconds(50);
 // cost a SIGTERM.
 inline constexpr auto kDrainQuietPeriod = std::chrono::milliseconds(10);
 inline constexpr auto kDrainTimeout = std::chrono::milliseconds(500);
+// How long Gateway::change_peers waits for each owner of peer state to apply a reload. Applying
+// takes microseconds to milliseconds (a table rebuild for thousands of peers); only an actor that
+// has stopped takes this long.
+inline constexpr auto kPeerChangeTimeout = std::chrono::seconds(5);
 
 }  // namespace actorwire::actors::tuning

@@ -68,6 +68,33 @@ ControlPlane::ControlPlane(const config::GatewayConfig& config,
 
 ControlPlane::~ControlPlane() = default;
 
+ControlOutput ControlPlane::apply_change(const PeerChange& change, Clock::time_point now) {
+  ControlOutput out;
+  for (std::uint32_t id : change.removed) {
+    if (id >= peers_.size() || !peers_[id]) continue;
+    Peer& peer = *peers_[id];
+    free_index(peer.handshake_index);
+    for (std::uint32_t index : peer.keypair_indices) free_index(index);
+    if (!peer.is_static) peer_by_key_.erase(peer.handshake.remote_static());
+    peers_[id].reset();  // its handshake state and keys wipe themselves
+  }
+  for (const auto& update : change.changed) {
+    if (update.id >= peers_.size() || !peers_[update.id]) continue;
+    Peer& peer = *peers_[update.id];
+    peer.handshake.set_preshared_key(update.config.preshared_key);
+    peer.timers.set_persistent_keepalive(std::chrono::seconds(update.config.persistent_keepalive));
+    if (update.config.endpoint) peer.endpoint = update.config.endpoint;
+  }
+  for (const auto& addition : change.added) {
+    if (addition.id != peers_.size()) continue;  // ids come in order, never reused
+    peers_.push_back(std::make_unique<Peer>(*identity_, addition.config, random_()));
+    if (!peers_.back()->is_static) peer_by_key_.emplace(addition.config.public_key, addition.id);
+    // Like at start: a persistent keepalive wants the tunnel up before any traffic.
+    if (addition.config.persistent_keepalive > 0) send_initiation(addition.id, now, false, out);
+  }
+  return out;
+}
+
 void ControlPlane::drop(DropReason reason) {
   counters_->drop(reason);
 }
@@ -308,14 +335,16 @@ void ControlPlane::send_initiation(std::uint32_t peer_id, Clock::time_point now,
 
 ControlOutput ControlPlane::initiate(std::uint32_t peer, Clock::time_point now) {
   ControlOutput out;
-  if (peer < peers_.size()) send_initiation(peer, now, false, out);
+  if (peer < peers_.size() && peers_[peer]) send_initiation(peer, now, false, out);
   return out;
 }
 
 ControlOutput ControlPlane::handle_activity(const PeerActivity& activity, Clock::time_point now) {
   ControlOutput out;
   for (const PeerActivityEntry& entry : activity.entries) {
-    if (entry.peer >= peers_.size() || peers_[entry.peer]->is_static) continue;
+    if (entry.peer >= peers_.size() || !peers_[entry.peer] || peers_[entry.peer]->is_static) {
+      continue;  // unknown, removed by a reload, or static
+    }
     Peer& peer = *peers_[entry.peer];
     crypto::PeerTimers& timers = peer.timers;
     // Replay the events in the order they happened: e.g. data received then a packet sent
@@ -366,8 +395,8 @@ ControlOutput ControlPlane::handle_activity(const PeerActivity& activity, Clock:
 ControlOutput ControlPlane::tick(Clock::time_point now) {
   ControlOutput out;
   for (std::uint32_t id = 0; id < peers_.size(); ++id) {
+    if (!peers_[id] || peers_[id]->is_static) continue;
     Peer& peer = *peers_[id];
-    if (peer.is_static) continue;
     const auto actions = peer.timers.expire(now);
     if (actions.retransmit_initiation) send_initiation(id, now, true, out);
     if (actions.new_initiation) send_initiation(id, now, false, out);
@@ -393,6 +422,7 @@ ControlOutput ControlPlane::tick(Clock::time_point now) {
 std::optional<Clock::time_point> ControlPlane::next_deadline() const {
   std::optional<Clock::time_point> next;
   for (const auto& peer : peers_) {
+    if (!peer) continue;
     const auto deadline = peer->timers.next_deadline();
     if (deadline && (!next || *deadline < *next)) next = deadline;
   }
@@ -401,7 +431,7 @@ std::optional<Clock::time_point> ControlPlane::next_deadline() const {
 
 ControlPeerStatus ControlPlane::status(std::uint32_t peer_id) const {
   ControlPeerStatus status;
-  if (peer_id >= peers_.size()) return status;
+  if (peer_id >= peers_.size() || !peers_[peer_id]) return status;
   const Peer& peer = *peers_[peer_id];
   status.endpoint = peer.endpoint;
   status.last_handshake = peer.timers.last_handshake_completed();

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "actors/common/control_messages.hpp"
+#include "actors/common/peer_change.hpp"
 #include "actors/common/stage_counters.hpp"
 #include "config/gateway_config.hpp"
 #include "crypto/cookie.hpp"
@@ -60,6 +61,10 @@ class ControlPlane {
                                  const config::Endpoint& source, Clock::time_point now,
                                  std::size_t backlog = 0);
   ControlOutput handle_activity(const PeerActivity& activity, Clock::time_point now);
+  // A reload: removed peers forget their handshake and indices (keys wiped), changed peers take
+  // their new PSK (next handshake), keepalive and endpoint, added peers start (with a handshake
+  // when they have a persistent keepalive). The others keep everything.
+  ControlOutput apply_change(const PeerChange& change, Clock::time_point now);
   // Fires due timers.
   ControlOutput tick(Clock::time_point now);
   // Starts a handshake with `peer` now if allowed (used by tests and for "connect at start").
@@ -67,7 +72,7 @@ class ControlPlane {
 
   std::optional<Clock::time_point> next_deadline() const;
   ControlPeerStatus status(std::uint32_t peer) const;
-  std::size_t peer_count() const { return peers_.size(); }
+  std::size_t peer_count() const { return peers_.size(); }  // removed ones included
   bool under_load(Clock::time_point now) const;
 
  private:

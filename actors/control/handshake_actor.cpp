@@ -46,6 +46,10 @@ caf::behavior handshake_behavior(caf::stateful_actor<HandshakeActorState>* self,
         deliver(self, self->state.control->handle_handshake(in.message, in.source,
                                                             self->clock().now(), backlog));
       },
+      [self](const std::shared_ptr<const PeerChange>& change) {
+        deliver(self, self->state.control->apply_change(*change, self->clock().now()));
+        change->applied();
+      },
       [self](PeerActivity& activity) {
         deliver(self, self->state.control->handle_activity(activity, self->clock().now()));
       },

@@ -32,8 +32,21 @@ PeerPlane::~PeerPlane() {
 
 std::vector<std::shared_ptr<PeerCounters>> PeerPlane::peer_counters() {
   std::vector<std::shared_ptr<PeerCounters>> out;
-  for (const Peer& peer : peers_.peers()) out.push_back(peer.counters);
+  for (const Peer& peer : peers_.peers()) {
+    if (!peer.removed) out.push_back(peer.counters);
+  }
   return out;
+}
+
+bool PeerPlane::apply_change(const PeerChange& change, StageCounters& counters) {
+  std::vector<rte_mbuf*> orphaned;
+  const bool routes_ok = peers_.apply(change, orphaned);
+  for (rte_mbuf* mbuf : orphaned) {
+    counters.packets_generated.add(1);  // taken back from the plane, then dropped
+    counters.drop(DropReason::kPeerRemoved);
+    rte_pktmbuf_free(mbuf);
+  }
+  return routes_ok;
 }
 
 PeerActivityEntry& PeerPlane::note(Peer& peer) {
@@ -261,9 +274,8 @@ bool PeerPlane::prepare_keepalive(Peer& peer, Clock::time_point now, CryptoArgs&
 
 void PeerPlane::apply(ControlOutput& out, Clock::time_point now, ControlActions& actions) {
   handshake_credits_ += out.handshake_credits;
-  auto peer_by_id = [this](std::uint32_t id) -> Peer* {
-    return id < peers_.peers().size() ? &peers_.peers()[id] : nullptr;
-  };
+  // A removed peer's tombstone takes nothing the control actor sent before it heard of it.
+  auto peer_by_id = [this](std::uint32_t id) -> Peer* { return peers_.live_peer(id); };
   for (auto& [peer_id, endpoint] : out.endpoints) {
     if (Peer* peer = peer_by_id(peer_id)) PeerTable::set_endpoint(*peer, endpoint);
   }

@@ -36,7 +36,13 @@ class PeerPlane {
 
   bool valid() const { return peers_.valid(); }
   PeerTable& table() { return peers_; }
+  // The live peers' counters, by id (removed peers left out).
   std::vector<std::shared_ptr<PeerCounters>> peer_counters();
+
+  // A reload (PeerTable::apply): packets staged for removed peers are freed, counted on
+  // `counters` as generated and dropped (peer_removed). False: the allowed-IPs table could not
+  // be rebuilt (logged by the gateway).
+  bool apply_change(const PeerChange& change, StageCounters& counters);
 
   // kTooBig: the packet is above the tunnel MTU (the caller fragments it or tells the sender).
   enum class Outbound { kSeal, kStaged, kTooBig, kDrop };
@@ -52,8 +58,8 @@ class PeerPlane {
                             CryptoArgs& args, DropReason& reason, StageCounters& counters,
                             std::optional<std::uint32_t> routed = std::nullopt);
   // The allowed-IPs lookup of a LAN frame's destination (an AllowedIps peer index or kNoPeer).
-  // Reads only the allowed-IPs table, which never changes: the lock-based topologies call it
-  // before taking their lock, which keeps the lookup out of the section both workers share.
+  // Reads only the allowed-IPs table; a reload changes it in place, so only its owner may call
+  // this outside the owner's lock (`single` and the pipeline have no lock to share).
   static std::uint32_t route_outbound(const io::AllowedIps& routes, const std::uint8_t* ip,
                                       const io::ParsedFrame& frame);
   const io::AllowedIps& routes() const { return peers_.allowed_ips(); }

@@ -16,13 +16,98 @@ std::vector<io::AllowedIps::Route> routes_of(const config::GatewayConfig& config
 }
 }  // namespace
 
+PeerTable::PeerTable(const config::GatewayConfig& config, const std::string& name)
+    : name_(name), allowed_ips_(std::make_unique<io::AllowedIps>(name, routes_of(config))) {
+  peers_.reserve(config.peers.size());
+  for (std::uint32_t index = 0; index < config.peers.size(); ++index) {
+    add_peer(index, config.peers[index], nullptr);
+  }
+}
+
+void PeerTable::add_peer(std::uint32_t id, const config::PeerConfig& peer_config,
+                         std::shared_ptr<PeerCounters> counters) {
+  Peer& peer = peers_.emplace_back();
+  routes_of_peer_.push_back(peer_config.allowed_ips);
+  peer.id = id;
+  peer.public_key = peer_config.public_key;
+  peer.endpoint = peer_config.endpoint;
+  peer.activity.peer = id;
+  peer.counters = counters
+                      ? std::move(counters)
+                      : std::make_shared<PeerCounters>(crypto::to_base64(peer_config.public_key));
+  peer.counters->status.publish_endpoint(peer.endpoint);
+  if (peer_config.static_session) {
+    // Benchmark mode: fixed keys, used at once for both directions, never renewed.
+    auto keypair = std::make_unique<Keypair>();
+    keypair->send_key = peer_config.static_session->send_key;
+    keypair->receive_key = peer_config.static_session->receive_key;
+    keypair->local_index = peer_config.static_session->receive_index;
+    keypair->remote_index = peer_config.static_session->send_index;
+    keypair->initiator = true;
+    keypair->expires = false;
+    // It never expires, so `created` decides nothing; its age counts from the start.
+    keypair->created = Clock::now();
+    install(peer, std::move(keypair));
+  }
+}
+
+bool PeerTable::apply(const PeerChange& change, std::vector<rte_mbuf*>& orphaned) {
+  std::vector<io::AllowedIps::Route> removed_routes;
+  std::vector<io::AllowedIps::Route> added_routes;
+  for (std::uint32_t id : change.removed) {
+    Peer* peer = live_peer(id);
+    if (peer == nullptr) continue;
+    for (const auto& prefix : routes_of_peer_[id]) removed_routes.push_back({prefix, id});
+    routes_of_peer_[id].clear();
+    clear_sessions(*peer);  // keypairs destroyed: their keys wipe themselves
+    for (rte_mbuf* mbuf : peer->staged) orphaned.push_back(mbuf);
+    peer->staged.clear();
+    peer->endpoint.reset();
+    peer->counters->status.publish_endpoint(std::nullopt);
+    peer->removed = true;
+  }
+  for (const auto& update : change.changed) {
+    Peer* peer = live_peer(update.id);
+    if (peer == nullptr) continue;
+    for (const auto& prefix : routes_of_peer_[update.id]) {
+      removed_routes.push_back({prefix, update.id});
+    }
+    routes_of_peer_[update.id] = update.config.allowed_ips;
+    for (const auto& prefix : update.config.allowed_ips)
+      added_routes.push_back({prefix, update.id});
+    // A file without an endpoint keeps the one the peer roamed to (as `wg syncconf`).
+    if (update.config.endpoint) set_endpoint(*peer, *update.config.endpoint);
+  }
+  for (const auto& addition : change.added) {
+    if (addition.id != peers_.size()) continue;  // ids come in order, never reused
+    add_peer(addition.id, addition.config, addition.counters);
+    for (const auto& prefix : addition.config.allowed_ips) {
+      added_routes.push_back({prefix, addition.id});
+    }
+  }
+  if (removed_routes.empty() && added_routes.empty()) return true;
+  return allowed_ips_->update(removed_routes, added_routes) || rebuild_allowed_ips();
+}
+
+bool PeerTable::rebuild_allowed_ips() {
+  std::vector<io::AllowedIps::Route> routes;
+  for (std::uint32_t id = 0; id < routes_of_peer_.size(); ++id) {
+    for (const auto& prefix : routes_of_peer_[id]) routes.push_back({prefix, id});
+  }
+  // The old table goes first: both at once could need twice the DPDK memory.
+  allowed_ips_.reset();
+  allowed_ips_ =
+      std::make_unique<io::AllowedIps>(name_ + "r" + std::to_string(++generation_), routes);
+  return allowed_ips_->valid();
+}
+
 void PeerTable::prefetch_for_destinations_v4(std::span<std::uint32_t> addresses) {
   constexpr std::size_t kChunk = 32;
   constexpr std::size_t kLine = 64;
   std::array<std::uint32_t, kChunk> indices;
   for (std::size_t done = 0; done < addresses.size(); done += kChunk) {
     const auto chunk = addresses.subspan(done, std::min(kChunk, addresses.size() - done));
-    allowed_ips_.lookup_v4_bulk(chunk, indices);
+    allowed_ips_->lookup_v4_bulk(chunk, indices);
     for (std::size_t i = 0; i < chunk.size(); ++i) {
       if (indices[i] == io::AllowedIps::kNoPeer) continue;
       const auto* bytes = reinterpret_cast<const char*>(&peers_[indices[i]]);
@@ -40,34 +125,6 @@ void PeerTable::prefetch_for_destinations_v4(std::span<std::uint32_t> addresses)
         rte_prefetch0(reinterpret_cast<const char*>(keypair) + kLine);
       }
       rte_prefetch0(peer.counters.get());
-    }
-  }
-}
-
-PeerTable::PeerTable(const config::GatewayConfig& config, const std::string& name)
-    : allowed_ips_(name, routes_of(config)) {
-  peers_.reserve(config.peers.size());
-  for (std::uint32_t index = 0; index < config.peers.size(); ++index) {
-    const auto& peer_config = config.peers[index];
-    Peer& peer = peers_.emplace_back();
-    peer.id = index;
-    peer.public_key = peer_config.public_key;
-    peer.endpoint = peer_config.endpoint;
-    peer.activity.peer = index;
-    peer.counters = std::make_shared<PeerCounters>(crypto::to_base64(peer_config.public_key));
-    peer.counters->status.publish_endpoint(peer.endpoint);
-    if (peer_config.static_session) {
-      // Benchmark mode: fixed keys, used at once for both directions, never renewed.
-      auto keypair = std::make_unique<Keypair>();
-      keypair->send_key = peer_config.static_session->send_key;
-      keypair->receive_key = peer_config.static_session->receive_key;
-      keypair->local_index = peer_config.static_session->receive_index;
-      keypair->remote_index = peer_config.static_session->send_index;
-      keypair->initiator = true;
-      keypair->expires = false;
-      // It never expires, so `created` decides nothing; its age counts from the start.
-      keypair->created = Clock::now();
-      install(peer, std::move(keypair));
     }
   }
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "actors/common/control_messages.hpp"
+#include "actors/common/peer_change.hpp"
 #include "actors/common/stage_counters.hpp"
 #include "actors/dataplane/peer_sessions.hpp"
 #include "actors/dataplane/peer_status.hpp"
@@ -69,6 +70,8 @@ struct Peer {
   PeerActivityEntry activity;
   std::optional<Clock::time_point> last_handshake_request;
   std::shared_ptr<PeerCounters> counters;
+  // A reload removed it: the slot stays (ids never shift), without routes, keys or packets.
+  bool removed = false;
 };
 
 class PeerTable {
@@ -78,9 +81,9 @@ class PeerTable {
   PeerTable(const config::GatewayConfig& config, const std::string& name);
 
   // False when the LPM tables could not be created or a prefix was refused.
-  bool valid() const { return allowed_ips_.valid(); }
+  bool valid() const { return allowed_ips_->valid(); }
   Peer* find_by_destination_v4(std::uint32_t address) {
-    const std::uint32_t index = allowed_ips_.lookup_v4(address);
+    const std::uint32_t index = allowed_ips_->lookup_v4(address);
     return index == io::AllowedIps::kNoPeer ? nullptr : &peers_[index];
   }
   // Starts loading into the cache what prepare_outbound will read of the peers that these IPv4
@@ -88,20 +91,20 @@ class PeerTable {
   // counters. With thousands of peers those are cache misses; asked for a whole batch at once,
   // they overlap instead of stalling one packet at a time. Changes nothing.
   void prefetch_for_destinations_v4(std::span<std::uint32_t> addresses);
-  // The allowed-IPs table: built once, never changed after, so it may be read without the lock
-  // that guards the rest (PeerPlane::route_outbound).
-  const io::AllowedIps& allowed_ips() const { return allowed_ips_; }
+  // The allowed-IPs table. A reload changes it (apply), so whoever shares the table reads it
+  // under the same lock as the rest.
+  const io::AllowedIps& allowed_ips() const { return *allowed_ips_; }
   // The peer an AllowedIps lookup returned (kNoPeer: none).
   Peer* peer_at_route(std::uint32_t index) {
     return index == io::AllowedIps::kNoPeer ? nullptr : &peers_[index];
   }
   Peer* find_by_destination(const config::IpAddress& address) {
-    const std::uint32_t index = allowed_ips_.lookup(address);
+    const std::uint32_t index = allowed_ips_->lookup(address);
     return index == io::AllowedIps::kNoPeer ? nullptr : &peers_[index];
   }
   // Whether `source` (of a decrypted packet) lies in `peer`'s allowed IPs.
   bool source_allowed(const Peer& peer, const config::IpAddress& source) const {
-    return allowed_ips_.lookup(source) == peer.id;
+    return allowed_ips_->lookup(source) == peer.id;
   }
 
   struct IndexMatch {
@@ -119,13 +122,30 @@ class PeerTable {
   static void set_endpoint(Peer& peer, const config::Endpoint& endpoint);
 
   std::vector<Peer>& peers() { return peers_; }
+  // The peer with this id, unless there is none or a reload removed it.
+  Peer* live_peer(std::uint32_t id) {
+    return id < peers_.size() && !peers_[id].removed ? &peers_[id] : nullptr;
+  }
+
+  // A reload, all of it at once: removed peers lose their routes, keypairs (wiped) and endpoint
+  // and leave their staged packets in `orphaned` (the caller counts and frees them); changed
+  // peers get their new allowed IPs and endpoint; added peers are appended (their ids are the
+  // next ones). Sessions, counters and timers of every other peer stay. False when the new
+  // allowed-IPs table could not be built (the change is applied, but routes are missing).
+  bool apply(const PeerChange& change, std::vector<rte_mbuf*>& orphaned);
 
  private:
+  void add_peer(std::uint32_t id, const config::PeerConfig& config,
+                std::shared_ptr<PeerCounters> counters);
+  bool rebuild_allowed_ips();
   void forget(const std::vector<std::uint32_t>& retired);
   static void publish_keypairs(Peer& peer);
 
-  io::AllowedIps allowed_ips_;
+  std::string name_;         // the LPM tables' names start with it
+  unsigned generation_ = 0;  // tables rebuilt by reloads, for unique names
+  std::unique_ptr<io::AllowedIps> allowed_ips_;
   std::vector<Peer> peers_;
+  std::vector<std::vector<config::IpPrefix>> routes_of_peer_;  // by id: a rebuild's input
   std::unordered_map<std::uint32_t, std::uint32_t> peer_by_index_;
   std::vector<std::uint32_t> retired_;  // scratch, kept to avoid allocating
 };

@@ -378,6 +378,12 @@ caf::behavior lookup_behavior(LookupActor* self, const std::shared_ptr<PipelineC
         apply_control(self, out);
         report(self);
       },
+      [self](const std::shared_ptr<const PeerChange>& change) {
+        // Between two batches: every batch routed before it used the old table, every later one
+        // the new. Batches already on their way to the crypto workers were routed before.
+        PipelineContext& context = *self->state.context;
+        change->applied(context.plane->apply_change(*change, *context.lookup_counters));
+      },
   };
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "actors/common/control_messages.hpp"
+#include "actors/common/peer_change.hpp"
 #include "caf/all.hpp"
 
 namespace actorwire::actors {
@@ -26,3 +27,5 @@ using neighbour_atom = caf::atom_constant<caf::atom("neighbour")>;
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actorwire::actors::HandshakeIn)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actorwire::actors::PeerActivity)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(actorwire::actors::ControlOutput)
+// A reload, shared read-only by the control actor and the data-plane owner.
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const actorwire::actors::PeerChange>)

@@ -117,6 +117,14 @@ class DataPathLoop {
     }
   }
 
+  // A reload, applied whole under the lock between two bursts: no packet is routed by a
+  // half-changed table (the workers look routes up under the lock too, see outbound()).
+  void apply_change(const PeerChange& change) {
+    bool routes_ok = true;
+    locked([&](PeerPlane& plane) { routes_ok = plane.apply_change(change, counters_); });
+    change.applied(routes_ok);
+  }
+
   // Decisions of the control actor.
   void apply(ControlOutput& out) {
     now_ = Clock::now();
@@ -173,8 +181,11 @@ class DataPathLoop {
   // A LAN frame, freshly received or released after a handshake (or the gateway's own reply
   // to a ping through the tunnel, or a fragment).
   void outbound(rte_mbuf* mbuf) {
-    classify_lan_frame(mbuf, now_, counters_, services_, with_plane(), lan_verdict_,
-                       &shared_.plane->routes());
+    // The owner alone (`single`) may look the route up outside a lock; the workers do it under
+    // the lock, since a reload changes the table in place (worker 0 applies it under the lock).
+    const io::AllowedIps* routes = nullptr;
+    if constexpr (std::is_same_v<Lock, NoLock>) routes = &shared_.plane->routes();
+    classify_lan_frame(mbuf, now_, counters_, services_, with_plane(), lan_verdict_, routes);
     switch (lan_verdict_.kind) {
       case FrameVerdict::Kind::kNeighbour:
         return lan_.handle_neighbour(mbuf, lan_verdict_.frame, now_);

@@ -37,6 +37,9 @@ caf::behavior single_behavior(caf::stateful_actor<SingleState>* self,
                                                          loop.sending_pending()));
       },
       [self](ControlOutput& out) { self->state.loop->apply(out); },
+      [self](const std::shared_ptr<const PeerChange>& change) {
+        self->state.loop->apply_change(*change);
+      },
   };
 }
 

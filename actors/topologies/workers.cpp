@@ -90,6 +90,9 @@ caf::behavior worker_behavior(caf::stateful_actor<WorkerState<Lock>>* self,
         self->state.loop->learn_neighbour(wan, unpack_address(is_v6, high, low), unpack_mac(mac));
       },
       [self](ControlOutput& out) { self->state.loop->apply(out); },
+      [self](const std::shared_ptr<const PeerChange>& change) {
+        self->state.loop->apply_change(*change);
+      },
   };
 }
 
