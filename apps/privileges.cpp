@@ -125,8 +125,8 @@ std::uint64_t capabilities_ports_need(const config::GatewayConfig& config, std::
     std::uint64_t needs = 0;
     switch (device.kind) {
       case io::PortDevice::Kind::kRing:
-        break;
       case io::PortDevice::Kind::kAfPacket:
+        break;
       case io::PortDevice::Kind::kTap:
         needs = bit(CAP_NET_ADMIN);
         break;

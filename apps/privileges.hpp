@@ -30,8 +30,10 @@ struct PrivilegePlan {
 
 // The capabilities the configured ports still use once they run:
 //   net_ring: none (memory rings in this process);
-//   net_af_packet, net_tap: CAP_NET_ADMIN (the PMDs change the interface's flags at stop:
-//     link down, promiscuous mode; their sockets and fds are open already, so no CAP_NET_RAW);
+//   net_af_packet: none. Its packet sockets are open and the interface is promiscuous by then;
+//     tests/key_leak.sh runs a whole life (traffic, rekey, SIGTERM) without any capability, and
+//     the PMD leaves the interface promiscuous at close with CAP_NET_ADMIN or without it;
+//   net_tap: CAP_NET_ADMIN (the PMD sets its interface's flags at stop; not measured here);
 //   PCI (vfio-pci): CAP_IPC_LOCK (vfio maps memory the EAL adds later for DMA) and
 //     CAP_SYS_RAWIO (PMDs' I/O port access), as DPDK's "running without root" guide says.
 std::uint64_t capabilities_ports_need(const config::GatewayConfig& config, std::string& why);

@@ -33,11 +33,15 @@ TEST(Privileges, RingPortsKeepNoCapability) {
   EXPECT_EQ(why, "net_ring0: none, net_ring1: none");
 }
 
-TEST(Privileges, KernelInterfacePortsKeepNetAdminOnly) {
+TEST(Privileges, AfPacketPortsKeepNoCapabilityAndTapPortsNetAdmin) {
   std::string why;
+  EXPECT_EQ(capabilities_ports_need(
+                config_with_ports("net_af_packet0,iface=lan", "net_af_packet1,iface=wan"), why),
+            0U);
   const auto keep =
       capabilities_ports_need(config_with_ports("net_af_packet0,iface=lan", "net_tap0"), why);
   EXPECT_EQ(capability_names(keep), "CAP_NET_ADMIN");
+  EXPECT_EQ(why, "net_af_packet0: none, net_tap0: CAP_NET_ADMIN");
 }
 
 TEST(Privileges, PciPortsKeepIpcLockAndRawIo) {
@@ -99,7 +103,7 @@ int drop_in_child_with_threads(const char* user) {
       while (!stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     });
   }
-  config::GatewayConfig config = config_with_ports("net_ring0", "net_af_packet0,iface=x");
+  config::GatewayConfig config = config_with_ports("net_ring0", "net_tap0");
   if (user != nullptr) config.interface.user = user;
   PrivilegePlan plan;
   int result = kOk;
