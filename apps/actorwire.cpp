@@ -26,6 +26,7 @@
 #include "apps/metrics_server.hpp"
 #include "apps/peer_reload.hpp"
 #include "apps/port_preflight.hpp"
+#include "apps/privileges.hpp"
 #include "apps/reload_command.hpp"
 #include "apps/stats_command.hpp"
 #include "apps/stats_snapshot.hpp"
@@ -136,6 +137,12 @@ int run(const RunOptions& options) {
     log.error(preflight.error->to_string());
     return 2;
   }
+  // The user to drop to must exist before anything starts: like any config error, exit 2.
+  apps::PrivilegePlan privileges;
+  if (const auto error = apps::plan_privileges(*loaded.config, privileges)) {
+    log.error(error->to_string());
+    return 2;
+  }
   // SIGTERM/SIGINT from here on stop the daemon through the normal exit path, which removes the
   // sockets it is about to create (a signal during the start is acted on once it is up).
   std::signal(SIGINT, on_signal);
@@ -223,6 +230,9 @@ int run(const RunOptions& options) {
               " checks this host)");
     return 1;
   }
+  // Ports up, sockets and the metrics port bound: from here on the daemon needs neither root
+  // nor more than its ports' capabilities.
+  if (!apps::drop_privileges_after_start(privileges, options.core_dumps, log)) return 1;
   running = gateway.get();
   // SIGUSR1: print the per-actor and per-peer summary now, keep running (for scripts).
   std::signal(SIGUSR1, on_summary_signal);

@@ -202,6 +202,14 @@ bool is_valid_instance_name(std::string_view name) {
          name != "." && name != "..";
 }
 
+bool is_valid_user_name(std::string_view name) {
+  const auto lower_or_underscore = [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; };
+  return !name.empty() && name.size() <= 32 && lower_or_underscore(name.front()) &&
+         std::all_of(name.begin(), name.end(), [&](char c) {
+           return lower_or_underscore(c) || (c >= '0' && c <= '9') || c == '-';
+         });
+}
+
 std::string to_string(const IpPrefix& prefix) {
   return to_string(prefix.address) + "/" + std::to_string(prefix.length);
 }

@@ -110,6 +110,9 @@ struct PeerConfig {
 // An instance name ([interface] name, also a wg-quick file's stem): it becomes a socket file
 // name, so like a Linux interface name: 1 to 15 letters, digits, '-', '_' or '.'.
 bool is_valid_instance_name(std::string_view name);
+// A user name ([interface] user) as Debian's useradd accepts it by default: 1 to 32 of a-z,
+// 0-9, '_', '-', starting with a letter or '_'.
+bool is_valid_user_name(std::string_view name);
 
 struct InterfaceConfig {
   // Names the instance: its control socket is <socket dir>/<name>.sock.
@@ -122,6 +125,10 @@ struct InterfaceConfig {
   bool mss_clamping = true;
   // Packets for which no peer's allowed_ips match get an ICMP "destination unreachable".
   bool icmp_unreachable = false;
+  // The user `actorwire run` switches to once its ports and sockets are up (apps/privileges.hpp);
+  // unset: it stays root, with only the capabilities the ports need.
+  std::optional<std::string> user;
+  KeyPosition user_at;
 };
 
 // 2 ms: what keeps an idle gateway (the embedded default, sink included) under 5 % of a core,

@@ -192,7 +192,7 @@ void load_interface(Context& ctx, const toml::table& root, InterfaceConfig& out)
   }
   Table t(ctx, *table, "interface", "[interface]",
           {"name", "private_key", "listen_port", "addresses", "mtu", "mss_clamping",
-           "icmp_unreachable"});
+           "icmp_unreachable", "user"});
   if (const auto* name = t.string("name", false, "the instance name")) {
     const bool valid = is_valid_instance_name(*name);
     if (valid) {
@@ -215,6 +215,19 @@ void load_interface(Context& ctx, const toml::table& root, InterfaceConfig& out)
   t.integer("mtu", out.mtu, 576, 9000);
   t.boolean("mss_clamping", out.mss_clamping);
   t.boolean("icmp_unreachable", out.icmp_unreachable);
+  if (const auto* user = t.string("user", false, "the user to run as after start-up")) {
+    // Whether the user exists is the host's business: `actorwire run` looks it up (and names
+    // this position when it does not). Here only the form, as useradd accepts it.
+    if (is_valid_user_name(*user)) {
+      out.user = *user;
+      out.user_at = ctx.position(t.find("user")->source(), t.path("user"));
+    } else {
+      ctx.error(t.find("user")->source(), t.path("user"),
+                "expected a user name (1 to 32 of a-z, 0-9, '_', '-', starting with a letter "
+                "or '_'), got " +
+                    quoted(*user));
+    }
+  }
 }
 
 void load_ports(Context& ctx, const toml::table& root, std::vector<PortConfig>& out) {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "crypto/internal.hpp"
+#include "crypto/secret_arena.hpp"
 
 namespace actorwire::crypto {
 
@@ -24,23 +25,47 @@ void ensure_sodium_initialized() {
 }  // namespace detail
 
 SecretKey::SecretKey(const std::uint8_t (&bytes)[wg::kKeySize]) {
-  std::memcpy(bytes_.data(), bytes, wg::kKeySize);
+  std::memcpy(data(), bytes, wg::kKeySize);
+}
+
+SecretKey::SecretKey(const SecretKey& other) {
+  if (other.bytes_ != nullptr) std::memcpy(data(), other.bytes_, wg::kKeySize);
+}
+
+std::uint8_t* SecretKey::data() {
+  if (bytes_ == nullptr) bytes_ = SecretArena::instance().take();
+  return bytes_;
 }
 
 SecretKey& SecretKey::operator=(const SecretKey& other) {
-  if (this != &other) {
-    sodium_memzero(bytes_.data(), bytes_.size());
-    std::memcpy(bytes_.data(), other.bytes_.data(), bytes_.size());
+  if (this == &other) return *this;
+  if (other.bytes_ == nullptr) {
+    wipe();
+  } else {
+    // Overwritten in place: the old key's bytes are gone, and no slot is taken or given back.
+    std::memcpy(data(), other.bytes_, wg::kKeySize);
   }
   return *this;
 }
 
+SecretKey& SecretKey::operator=(SecretKey&& other) noexcept {
+  if (this == &other) return *this;
+  if (bytes_ != nullptr) SecretArena::instance().give_back(bytes_);  // wipes it
+  bytes_ = other.bytes_;
+  other.bytes_ = nullptr;
+  return *this;
+}
+
 SecretKey::~SecretKey() {
-  sodium_memzero(bytes_.data(), bytes_.size());
+  if (bytes_ != nullptr) SecretArena::instance().give_back(bytes_);
+}
+
+void SecretKey::wipe() {
+  if (bytes_ != nullptr) sodium_memzero(bytes_, wg::kKeySize);
 }
 
 bool SecretKey::equals(const SecretKey& other) const {
-  return sodium_memcmp(bytes_.data(), other.bytes_.data(), bytes_.size()) == 0;
+  return sodium_memcmp(data(), other.data(), wg::kKeySize) == 0;
 }
 
 namespace {

@@ -11,24 +11,33 @@
 
 namespace actorwire::crypto {
 
-// A 32-byte secret (private key, preshared key, session key). Wiped on destruction and on
-// overwrite; there is deliberately no operator<< and no to-string.
+// A 32-byte secret (private key, preshared key, session key). Its bytes live in a slot of the
+// locked arena (crypto/secret_arena.hpp: never swapped, never in a core file) and are wiped when
+// the key is destroyed, moved from or overwritten; there is deliberately no operator<< and no
+// to-string. A default-constructed or moved-from key holds no slot and reads as 32 zero bytes;
+// it takes one when first written. Copy-assigning into a key that has a slot takes no new one
+// (the data path copies keys that way, into long-lived CryptoArgs).
 class SecretKey {
  public:
   SecretKey() = default;
   explicit SecretKey(const std::uint8_t (&bytes)[wg::kKeySize]);
-  SecretKey(const SecretKey& other) = default;
+  SecretKey(const SecretKey& other);
+  SecretKey(SecretKey&& other) noexcept : bytes_(other.bytes_) { other.bytes_ = nullptr; }
   SecretKey& operator=(const SecretKey& other);
+  SecretKey& operator=(SecretKey&& other) noexcept;
   ~SecretKey();
 
-  const std::uint8_t* data() const { return bytes_.data(); }
-  std::uint8_t* data() { return bytes_.data(); }
+  const std::uint8_t* data() const { return bytes_ != nullptr ? bytes_ : kZeros; }
+  std::uint8_t* data();
   static constexpr std::size_t size() { return wg::kKeySize; }
   // Constant-time comparison (sodium_memcmp).
   bool equals(const SecretKey& other) const;
+  // Zeroes the key in place (its slot stays: the next write takes none).
+  void wipe();
 
  private:
-  std::array<std::uint8_t, wg::kKeySize> bytes_{};
+  static constexpr std::uint8_t kZeros[wg::kKeySize] = {};
+  std::uint8_t* bytes_ = nullptr;  // a SecretArena slot, or none
 };
 
 // A 32-byte public key. Not secret, may be printed as base64.

@@ -12,20 +12,25 @@ namespace {
 using wg::kAeadTagSize;
 using wg::kKeySize;
 
-// Ci = HASH(construction), Hi = HASH(Ci || identifier): the same for every handshake.
+// Ci = HASH(construction), Hi = HASH(Ci || identifier): the same for every handshake, public
+// constants (so a Hash, not a SecretKey: no key slot held for the life of the process). A
+// handshake's chaining key starts as a SecretKey copy of Ci.
 struct InitialState {
-  SecretKey chaining_key;
+  Hash chaining_key{};
   Hash hash{};
   InitialState() {
-    const Hash ck = blake2s_hash({as_bytes(wg::kConstruction, sizeof(wg::kConstruction) - 1)});
-    std::memcpy(chaining_key.data(), ck.data(), kKeySize);
-    hash = blake2s_hash({ck, as_bytes(wg::kIdentifier, sizeof(wg::kIdentifier) - 1)});
+    chaining_key = blake2s_hash({as_bytes(wg::kConstruction, sizeof(wg::kConstruction) - 1)});
+    hash = blake2s_hash({chaining_key, as_bytes(wg::kIdentifier, sizeof(wg::kIdentifier) - 1)});
   }
 };
 
 const InitialState& initial_state() {
   static const InitialState state;
   return state;
+}
+
+void set_initial_chaining_key(SecretKey& chaining_key) {
+  std::memcpy(chaining_key.data(), initial_state().chaining_key.data(), kKeySize);
 }
 
 void mix_hash(Hash& hash, Bytes data) {
@@ -119,7 +124,8 @@ bool create_initiation(Handshake& handshake, std::uint32_t local_index, const Ta
   write_header(out.data(), wg::MessageType::kInitiation);
   write_index(out.data() + wg::kInitiationSenderOffset, local_index);
 
-  SecretKey chaining_key = initial_state().chaining_key;
+  SecretKey chaining_key;
+  set_initial_chaining_key(chaining_key);
   Hash hash = initial_state().hash;
   mix_hash(hash, as_bytes(handshake.remote_static_));
 
@@ -159,7 +165,7 @@ std::optional<DecryptedInitiation> open_initiation(const LocalIdentity& local,
   DecryptedInitiation result;
   result.sender_index = read_index(message + wg::kInitiationSenderOffset);
   result.ephemeral = read_public(message + wg::kInitiationEphemeralOffset);
-  result.chaining_key = initial_state().chaining_key;
+  set_initial_chaining_key(result.chaining_key);
   result.hash = initial_state().hash;
   mix_hash(result.hash, as_bytes(local.public_key));
   mix_key(result.chaining_key, as_bytes(result.ephemeral));

@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "actors/dataplane/peer_sessions.hpp"
+#include "crypto/secret_arena.hpp"
 
 namespace actorwire::actors {
 namespace {
@@ -82,6 +83,36 @@ TEST(PeerSessions, ClearRetiresEverything) {
   sessions.clear(retired);
   EXPECT_TRUE(sessions.empty());
   EXPECT_EQ(retired, (std::vector<std::uint32_t>{2, 3}));
+}
+
+std::unique_ptr<Keypair> keyed(std::uint32_t index) {
+  auto k = keypair(index, true);
+  k->send_key = crypto::random_secret_key();
+  k->receive_key = crypto::random_secret_key();
+  return k;
+}
+
+// A keypair that falls out (rotation) or is cleared (the peer goes, the gateway stops) gives
+// its keys' arena slots back, which wipes them. (Read after the wipe only where ASan does not
+// poison free slots.)
+TEST(PeerSessions, RetiredAndClearedKeysAreWiped) {
+  crypto::SecretArena& arena = crypto::SecretArena::instance();
+  const std::size_t before = arena.usage().slots_in_use;
+  PeerSessions sessions;
+  std::vector<std::uint32_t> retired;
+  sessions.install(keyed(1), retired);
+  [[maybe_unused]] const std::uint8_t* first_send = sessions.current()->send_key.data();
+  sessions.install(keyed(2), retired);
+  sessions.install(keyed(3), retired);
+  ASSERT_TRUE(contains(retired, 1));
+  EXPECT_EQ(arena.usage().slots_in_use, before + 4) << "two keypairs of two keys each";
+#if !defined(__SANITIZE_ADDRESS__)
+  EXPECT_TRUE(std::all_of(first_send + sizeof(void*), first_send + crypto::SecretKey::size(),
+                          [](std::uint8_t b) { return b == 0; }))
+      << "the rotated-out send key is still in memory";
+#endif
+  sessions.clear(retired);
+  EXPECT_EQ(arena.usage().slots_in_use, before);
 }
 
 TEST(Keypair, AgeAndCounterLimits) {

@@ -13,6 +13,7 @@
 
 #include "actors/gateway.hpp"
 #include "crypto/keys.hpp"
+#include "crypto/secret_arena.hpp"
 #include "dpdk_test_config.hpp"
 #include "io/eal.hpp"
 #include "io/rss.hpp"
@@ -67,6 +68,9 @@ TEST_P(StopDrain, EveryMbufComesBackAndEveryPacketIsCounted) {
   silent.allowed_ips = {*config::parse_ip_prefix("10.77.0.0/16")};
   config.peers.push_back(silent);
   std::string error;
+  // Every key the gateway makes (its identity, handshake state, keypairs, per-packet copies)
+  // takes an arena slot, and a slot given back is wiped: at exit all must be back.
+  const std::size_t key_slots_before = crypto::SecretArena::instance().usage().slots_in_use;
   auto gateway = actors::Gateway::start(config, {}, error);
   ASSERT_NE(gateway, nullptr) << error;
   gateway->pause_generator(true);
@@ -131,6 +135,8 @@ TEST_P(StopDrain, EveryMbufComesBackAndEveryPacketIsCounted) {
                                 << " objects) still has objects in use after stop";
   }
   gateway.reset();
+  EXPECT_EQ(crypto::SecretArena::instance().usage().slots_in_use, key_slots_before)
+      << "keys the gateway held were not given back (and wiped) when it went";
   rte_mempool_free(pool);
 }
 

@@ -364,6 +364,28 @@ TEST(ConfigLoad, TheInstanceNameBecomesAFileNameSoOnlySafeCharacters) {
   }
 }
 
+TEST(ConfigLoad, TheUserToRunAsIsANameWithItsPosition) {
+  EXPECT_FALSE(load(with_line(3, "listen_port = 51820")).config->interface.user) << "the default";
+  const auto loaded = load(with_line(3, "user = \"actorwire\""));
+  ASSERT_TRUE(loaded.ok()) << describe(loaded);
+  EXPECT_EQ(loaded.config->interface.user, "actorwire");
+  EXPECT_EQ(loaded.config->interface.user_at.file, "test.toml");
+  EXPECT_EQ(loaded.config->interface.user_at.line, 3);
+  EXPECT_EQ(loaded.config->interface.user_at.column, 8);
+  for (const char* good : {"\"_apt\"", "\"systemd-network\"", "\"nobody\""}) {
+    EXPECT_TRUE(load(with_line(3, std::string("user = ") + good)).ok()) << good;
+  }
+  for (const char* bad : {"\"\"", "\"Root\"", "\"-x\"", "\"1abc\"", "\"a b\"", "\"../x\"",
+                          "\"thirty-three-characters-long-name\"", "0"}) {
+    const auto result = load(with_line(3, std::string("user = ") + bad));
+    EXPECT_FALSE(result.ok()) << bad;
+    bool at_key = false;
+    for (const auto& error : result.errors)
+      at_key |= error.key == "interface.user" && error.line == 3;
+    EXPECT_TRUE(at_key) << bad << ":\n" << describe(result);
+  }
+}
+
 TEST(ConfigLoad, UnknownKeys) {
   const auto error = expect_error(with_line(28, "kinds = \"single\""), 28, "topology.kinds",
                                   "unknown key 'kinds' in [topology]");

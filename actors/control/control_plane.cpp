@@ -4,6 +4,8 @@
 #include <cstring>
 #include <deque>
 
+#include "actors/common/test_key_log.hpp"
+
 namespace actorwire::actors {
 namespace {
 
@@ -58,6 +60,7 @@ ControlPlane::ControlPlane(const config::GatewayConfig& config,
       identity_(std::make_unique<crypto::LocalIdentity>(config.interface.private_key)),
       cookie_checker_(identity_->public_key),
       random_(options_.random_seed) {
+  open_test_key_log();  // tests only (nothing in Release builds)
   for (const auto& peer : config.peers) {
     peers_.push_back(std::make_unique<Peer>(*identity_, peer, random_()));
     if (!peers_.back()->is_static) {
@@ -288,6 +291,7 @@ void ControlPlane::install_session(std::uint32_t peer_id, Clock::time_point now,
   Peer& peer = *peers_[peer_id];
   auto keys = crypto::derive_session(peer.handshake);
   if (!keys) return;
+  record_test_session_keys(*keys);  // tests only (nothing in Release builds)
   // The handshake index lives on as the keypair's index; the oldest beyond three is free.
   peer.keypair_indices.push_back(keys->local_index);
   peer.handshake_index = 0;

@@ -24,7 +24,7 @@ void BatchData::recycle() {
       rte_pktmbuf_free(slot.mbuf);
       slot.mbuf = nullptr;
     }
-    slot.verdict.args.key = crypto::SecretKey{};
+    slot.verdict.args.key.wipe();
   }
   holder.reset();
 }
