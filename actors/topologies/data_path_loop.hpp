@@ -158,23 +158,25 @@ class DataPathLoop {
     std::array<rte_mbuf*, tuning::kMaxBurst> mbufs;
     const std::size_t count = receive(lan_, mbufs.data());
     prefetch_first_frames(mbufs.data(), count);
-    // The lock-based topologies would take their lock once more per burst for it; they keep
-    // the paper's one lock per packet.
+    std::array<std::uint32_t, tuning::kMaxBurst> routes;
+    PeerPlane::route_burst(shared_.plane->routes(), {mbufs.data(), count}, routes);
+    // The lock-based topologies would take their lock once more per burst for the prefetch;
+    // they keep the paper's one lock per packet.
     if constexpr (std::is_same_v<Lock, NoLock>)
-      shared_.plane->prefetch_outbound({mbufs.data(), count});
+      shared_.plane->prefetch_routed({routes.data(), count});
     for (std::size_t i = 0; i < count; ++i) {
       prefetch_ahead(mbufs.data(), count, i);
-      outbound(mbufs[i]);
+      outbound(mbufs[i], routes[i]);
     }
     seal_queued();
     return count;
   }
 
-  // A LAN frame, freshly received or released after a handshake (or the gateway's own reply
-  // to a ping through the tunnel, or a fragment).
-  void outbound(rte_mbuf* mbuf) {
+  // A LAN frame, freshly received (`route`: route_burst's) or released after a handshake (or
+  // the gateway's own reply to a ping through the tunnel, or a fragment).
+  void outbound(rte_mbuf* mbuf, std::uint32_t route = PeerPlane::kNotRouted) {
     classify_lan_frame(mbuf, now_, counters_, services_, with_plane(), lan_verdict_,
-                       &shared_.plane->routes());
+                       &shared_.plane->routes(), route);
     switch (lan_verdict_.kind) {
       case FrameVerdict::Kind::kNeighbour:
         return lan_.handle_neighbour(mbuf, lan_verdict_.frame, now_);
@@ -280,7 +282,7 @@ class DataPathLoop {
     PeerPlane::Delivery delivery;
     locked([&](PeerPlane& plane) {
       delivery = plane.accept_inbound(
-          opened.args, opened.header.counter, opened.udp.source, opened.udp.message_length,
+          *opened.args, opened.header.counter, opened.udp.source, opened.udp.message_length,
           rte_pktmbuf_mtod(mbuf, std::uint8_t*) + plaintext_offset, opened.padded_length, now_);
     });
     send_released();  // a confirmed session releases what waited for it
