@@ -264,6 +264,7 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
     impl->generator->counters = std::make_shared<StageCounters>("generator", kPollingActor);
     impl->generator->idle_backoff_max = impl->data_plane.idle_backoff_max;
     impl->generator->stamp_send_time = options.measure_latency;
+    impl->generator->own_thread = options.harness_threads;
     impl->counters.push_back(impl->generator->counters);
     impl->actors.push_back(spawn_generator_actor(*impl->system, impl->generator));
   }
@@ -279,6 +280,7 @@ std::unique_ptr<Gateway> Gateway::start(const config::GatewayConfig& config,
       impl->sink->counters = std::make_shared<StageCounters>("sink", kPollingActor);
       impl->sink->idle_backoff_max = impl->data_plane.idle_backoff_max * tuning::kSinkBackoffFactor;
       if (options.measure_latency) impl->sink->latency = std::make_shared<LatencyHistogram>();
+      impl->sink->own_thread = options.harness_threads;
       impl->counters.push_back(impl->sink->counters);
       impl->actors.push_back(spawn_sink_actor(*impl->system, impl->sink));
     } else {

@@ -30,6 +30,10 @@ struct GatewayOptions {
   unsigned scheduler_threads = 0;  // 0: one per core minus the detached polling actors, >= 1
   // The generator stamps its frames and the sink records their latency (sink_latency()).
   bool measure_latency = false;
+  // The generator and sink on threads of their own, which sleep their pauses (a delayed message
+  // costs CAF's timer thread and a scheduler thread several system calls), or on CAF's scheduler
+  // (bench --stage-cost: every actor on one scheduler thread, so none runs beside another).
+  bool harness_threads = true;
   ControlPlaneOptions control;  // handshake actor knobs (tests force "under load")
 };
 

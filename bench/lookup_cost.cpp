@@ -132,17 +132,19 @@ double outbound_lookup_ns(const config::GatewayConfig& config, std::uint32_t flo
   // Every flow once, a burst at a time, the way the data path does it: the burst's peers are
   // prefetched together, then each packet is prepared.
   std::array<rte_mbuf*, kBurst> mbufs{};
+  std::array<std::uint32_t, kBurst> routes{};
   const auto pass = [&] {
     for (std::size_t first = 0; first < destinations.size(); first += kBurst) {
       const std::size_t count = std::min(kBurst, destinations.size() - first);
       for (std::size_t slot = 0; slot < count; ++slot) {
         mbufs[slot] = burst.with_destination(slot, destinations[first + slot]);
       }
-      plane.prefetch_outbound({mbufs.data(), count});
+      actors::PeerPlane::route_burst(plane.routes(), {mbufs.data(), count}, routes);
+      plane.prefetch_routed({routes.data(), count});
       for (std::size_t slot = 0; slot < count; ++slot) {
         actors::DropReason reason{};
-        const auto outcome =
-            plane.prepare_outbound(mbufs[slot], burst.parsed(slot), now, args, reason, counters);
+        const auto outcome = plane.prepare_outbound(mbufs[slot], burst.parsed(slot), now, args,
+                                                    reason, counters, routes[slot]);
         if (outcome == actors::PeerPlane::Outbound::kStaged) burst.forget(slot);
         if (outcome != actors::PeerPlane::Outbound::kSeal) return false;
       }

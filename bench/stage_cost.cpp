@@ -99,6 +99,7 @@ bool measure_stage_costs(const config::GatewayConfig& base, const BenchPoint& po
     report.cpu = pinned.cpu();
     actors::GatewayOptions options;
     options.scheduler_threads = 1;
+    options.harness_threads = false;
     auto gateway = actors::Gateway::start(config, options, error);
     if (!gateway) return false;
     std::this_thread::sleep_for(std::chrono::duration<double>(point.warmup_s));

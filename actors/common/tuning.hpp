@@ -40,6 +40,10 @@ inline constexpr unsigned long kIdleSleepTimerSlackNs = 1000;
 // The generator retries a full ring after this long; the sink polls empty rings this often.
 inline constexpr auto kGeneratorPause = std::chrono::microseconds(20);
 inline constexpr auto kSinkPause = std::chrono::microseconds(50);
+// While traffic flows, the generator's pause after filling its ring and the sink's after draining
+// its rings adapt (common/ring_pause.hpp) within [the pauses above, this]: a 1024-frame ring
+// port drains or fills in ~1 ms at 1 Mpps, so a wake-up moves a quarter to a half of it.
+inline constexpr auto kHarnessMaxRingPause = std::chrono::microseconds(400);
 // The sink stands for the wire, not the gateway: when idle it backs off up to this many times the
 // gateway's idle_backoff_max_us (with 2 ms: 4 ms, which its 1024-frame rings plus the gateway's
 // kTxHighWater-frame queue cover up to ~500 kpps), so the harness does not cost an idle gateway

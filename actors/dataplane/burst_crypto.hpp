@@ -1,9 +1,11 @@
 // Sealing and opening a burst of frames with one Aead batch call (Aead::seal_batch /
 // open_batch), so a back-end that works on several packets at once (intel-ipsec-mb's job API)
 // gets them all, and the others pay their per-call set-up once per burst where they can. Frames
-// are queued with what their completion needs (a copy of their CryptoArgs: the key the job
-// points at stays valid, and is wiped when overwritten or destroyed); the arrays are allocated
-// once, nothing per packet.
+// are queued with what their completion needs: their CryptoArgs, copied (the key the job points
+// at must stay valid, and the copy is wiped when overwritten or destroyed), or, where the
+// caller's outlive the burst (ArgsLifetime::kOutliveBurst: the pipeline's batch slots), read in
+// place, which saves a copy and a wipe per packet. The arrays are allocated once, nothing per
+// packet.
 #pragma once
 
 #include <array>
@@ -23,6 +25,11 @@ struct rte_mbuf;
 
 namespace actorwire::actors {
 
+// Whether the CryptoArgs given to SealBurst/OpenBurst::add stay where they are, unchanged, until
+// seal_all/open_all returns (then the job reads them there), or must be copied (a verdict the
+// caller reuses for the next frame).
+enum class ArgsLifetime : std::uint8_t { kCopy, kOutliveBurst };
+
 class SealBurst {
  public:
   static constexpr std::size_t kCapacity = tuning::kMaxBurst;
@@ -30,7 +37,8 @@ class SealBurst {
   // Lays out the LAN frame as a WAN frame and queues its seal. kNone: queued, the burst holds
   // the mbuf until seal_all; else why to drop it (the mbuf stays the caller's).
   DropReason add(rte_mbuf* mbuf, const io::ParsedFrame& frame, const CryptoArgs& args,
-                 const OuterSource& source, std::uint16_t mtu, std::uint16_t ip_id);
+                 const OuterSource& source, std::uint16_t mtu, std::uint16_t ip_id,
+                 ArgsLifetime lifetime = ArgsLifetime::kCopy);
   bool full() const { return count_ == kCapacity; }
 
   // Seals every queued frame, writes its outer headers and hands it to sent(mbuf, args), in
@@ -40,7 +48,7 @@ class SealBurst {
     if (count_ == 0) return;
     aead.seal_batch({jobs_.data(), count_});
     finish_all();
-    for (std::size_t i = 0; i < count_; ++i) sent(queued_[i].mbuf, queued_[i].args);
+    for (std::size_t i = 0; i < count_; ++i) sent(queued_[i].mbuf, *queued_[i].args);
     count_ = 0;
   }
 
@@ -49,7 +57,8 @@ class SealBurst {
 
   struct Queued {
     rte_mbuf* mbuf = nullptr;
-    CryptoArgs args;
+    const CryptoArgs* args = nullptr;  // &copy, or the caller's (kOutliveBurst)
+    CryptoArgs copy;
     io::OuterUdp outer;
     std::size_t message_length = 0;
     std::uint16_t ip_id = 0;
@@ -65,7 +74,8 @@ class OpenBurst {
 
   struct Opened {
     rte_mbuf* mbuf = nullptr;
-    CryptoArgs args;
+    const CryptoArgs* args = nullptr;  // &copy, or the caller's (kOutliveBurst)
+    CryptoArgs copy;
     crypto::TransportHeader header;
     io::InboundUdp udp;
     std::size_t index = 0;          // the caller's, passed to add
@@ -76,7 +86,8 @@ class OpenBurst {
   // Queues the transport message of a WAN frame; false (nothing queued) when it is too short to
   // hold a tag, which counts as failing to authenticate.
   bool add(rte_mbuf* mbuf, const io::InboundUdp& udp, const crypto::TransportHeader& header,
-           const CryptoArgs& args, std::size_t index = 0);
+           const CryptoArgs& args, std::size_t index = 0,
+           ArgsLifetime lifetime = ArgsLifetime::kCopy);
   bool full() const { return count_ == kCapacity; }
 
   // Opens every queued message and hands each to opened(const Opened&), in the order added.

@@ -86,11 +86,13 @@ void refuse_lan_frame(rte_mbuf* mbuf, DropReason reason, io::IcmpError error, Cl
 
 // A frame received on the LAN port. On kStaged the mbuf belongs to the peer plane now (counted
 // as consumed on `counters`, see PeerPlane::prepare_outbound). With `routes`, the allowed-IPs
-// lookup happens before `with_plane` (which may take a lock), not inside it.
+// lookup happens before `with_plane` (which may take a lock), not inside it; `route` is its
+// result when the caller looked the burst up already (PeerPlane::route_burst).
 template <class WithPlane>
 void classify_lan_frame(rte_mbuf* mbuf, Clock::time_point now, StageCounters& counters,
                         IpServices& services, WithPlane&& with_plane, FrameVerdict& out,
-                        const io::AllowedIps* routes = nullptr) {
+                        const io::AllowedIps* routes = nullptr,
+                        std::uint32_t route = PeerPlane::kNotRouted) {
   parse_lan_frame(mbuf, out);
   if (out.kind != FrameVerdict::Kind::kSeal) return;
   std::uint8_t* ip = rte_pktmbuf_mtod(mbuf, std::uint8_t*) + out.frame.l3_offset;
@@ -99,7 +101,11 @@ void classify_lan_frame(rte_mbuf* mbuf, Clock::time_point now, StageCounters& co
     return answer_for_gateway(mbuf, false, services, counters, out);
   if (services.mss_clamping()) services.clamp_mss(ip, out.frame.l3_length, is_v6, counters);
   std::optional<std::uint32_t> routed;
-  if (routes != nullptr) routed = PeerPlane::route_outbound(*routes, ip, out.frame);
+  if (route != PeerPlane::kNotRouted && out.frame.kind == io::FrameKind::kIpv4) {
+    routed = route;  // route_burst read the same destination: an IPv4 frame has no VLAN tag
+  } else if (routes != nullptr) {
+    routed = PeerPlane::route_outbound(*routes, ip, out.frame);
+  }
   PeerPlane::Outbound outbound = PeerPlane::Outbound::kDrop;
   with_plane([&](PeerPlane& plane) {
     outbound = plane.prepare_outbound(mbuf, out.frame, now, out.args, out.reason, counters, routed);

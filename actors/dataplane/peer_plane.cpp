@@ -70,24 +70,34 @@ std::uint32_t PeerPlane::route_outbound(const io::AllowedIps& routes, const std:
                                             : routes.lookup(io::read_ip_info(ip, true).destination);
 }
 
-void PeerPlane::prefetch_outbound(std::span<rte_mbuf* const> mbufs) {
-  // A few hundred peers' state stays in L2 anyway; there the extra lookup would only cost.
-  constexpr std::size_t kPrefetchAbovePeers = 256;
-  if (peers_.peers().size() <= kPrefetchAbovePeers) return;
+void PeerPlane::route_burst(const io::AllowedIps& routes, std::span<rte_mbuf* const> mbufs,
+                            std::span<std::uint32_t> out) {
   constexpr std::size_t kIpv4DestinationEnd = io::kEthernetHeaderSize + 20;
-  std::array<std::uint32_t, tuning::kMaxBurst> destinations;
-  std::size_t count = 0;
-  for (rte_mbuf* mbuf : mbufs) {
-    if (mbuf == nullptr || mbuf->data_len < kIpv4DestinationEnd) continue;
-    const auto* frame = rte_pktmbuf_mtod(mbuf, const std::uint8_t*);
-    if (io::load_be16(frame + 12) != RTE_ETHER_TYPE_IPV4) continue;
-    destinations[count++] = io::load_be32(frame + kIpv4DestinationEnd - 4);
-    if (count == destinations.size()) {
-      peers_.prefetch_for_destinations_v4({destinations.data(), count});
-      count = 0;
+  constexpr std::size_t kChunk = 64;
+  std::array<std::uint32_t, kChunk> destinations;
+  std::array<std::uint32_t, kChunk> looked_up;
+  std::array<std::uint16_t, kChunk> position;
+  for (std::size_t done = 0; done < mbufs.size(); done += kChunk) {
+    const std::size_t end = std::min(mbufs.size(), done + kChunk);
+    std::size_t count = 0;
+    for (std::size_t i = done; i < end; ++i) {
+      out[i] = kNotRouted;
+      const rte_mbuf* mbuf = mbufs[i];
+      if (mbuf == nullptr || mbuf->data_len < kIpv4DestinationEnd) continue;
+      const auto* frame = rte_pktmbuf_mtod(mbuf, const std::uint8_t*);
+      if (io::load_be16(frame + 12) != RTE_ETHER_TYPE_IPV4) continue;
+      destinations[count] = io::load_be32(frame + kIpv4DestinationEnd - 4);
+      position[count++] = static_cast<std::uint16_t>(i);
     }
+    routes.lookup_v4_bulk({destinations.data(), count}, looked_up);
+    for (std::size_t k = 0; k < count; ++k) out[position[k]] = looked_up[k];
   }
-  peers_.prefetch_for_destinations_v4({destinations.data(), count});
+}
+
+void PeerPlane::prefetch_routed(std::span<const std::uint32_t> routes) {
+  // A few hundred peers' state stays in L2 anyway; there the prefetch would only cost.
+  constexpr std::size_t kPrefetchAbovePeers = 256;
+  if (peers_.peers().size() > kPrefetchAbovePeers) peers_.prefetch_peers(routes);
 }
 
 PeerPlane::Outbound PeerPlane::prepare_outbound(rte_mbuf* mbuf, const io::ParsedFrame& frame,

@@ -64,11 +64,19 @@ class PeerPlane {
                                       const io::ParsedFrame& frame);
   const io::AllowedIps& routes() const { return peers_.allowed_ips(); }
 
-  // LAN frames about to go through prepare_outbound: their peers' state is loaded into the
-  // cache for the whole batch at once (PeerTable::prefetch_for_destinations_v4), when there are
-  // more peers than the caches hold. A hint only:
-  // frames that are not plain IPv4 are skipped, nothing changes.
-  void prefetch_outbound(std::span<rte_mbuf* const> mbufs);
+  // A LAN frame route_burst did not look up (not plain IPv4 over Ethernet): classify_lan_frame
+  // looks it up itself.
+  static constexpr std::uint32_t kNotRouted = io::AllowedIps::kNoPeer - 1;
+  // The allowed-IPs lookups of a burst of LAN frames, all at once (rte_fib's bulk lookup), before
+  // they are classified: routes[i] is mbufs[i]'s route_outbound result, or kNotRouted. Each
+  // frame is looked up once: the result serves both the prefetch (prefetch_routed) and
+  // prepare_outbound. Reads only the allowed-IPs table, like route_outbound: no lock needed.
+  static void route_burst(const io::AllowedIps& routes, std::span<rte_mbuf* const> mbufs,
+                          std::span<std::uint32_t> out);
+  // The peers a burst routes to (route_burst) are loaded into the cache for the whole burst at
+  // once (PeerTable::prefetch_peers), when there are more peers than the caches hold. A hint
+  // only: nothing changes.
+  void prefetch_routed(std::span<const std::uint32_t> routes);
 
   enum class Inbound { kOpen, kDrop };
   // A transport message from `source`: finds the keypair and fills `args` with its receive key.

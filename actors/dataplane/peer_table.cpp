@@ -101,31 +101,25 @@ bool PeerTable::rebuild_allowed_ips() {
   return allowed_ips_->valid();
 }
 
-void PeerTable::prefetch_for_destinations_v4(std::span<std::uint32_t> addresses) {
-  constexpr std::size_t kChunk = 32;
+void PeerTable::prefetch_peers(std::span<const std::uint32_t> indices) {
   constexpr std::size_t kLine = 64;
-  std::array<std::uint32_t, kChunk> indices;
-  for (std::size_t done = 0; done < addresses.size(); done += kChunk) {
-    const auto chunk = addresses.subspan(done, std::min(kChunk, addresses.size() - done));
-    allowed_ips_->lookup_v4_bulk(chunk, indices);
-    for (std::size_t i = 0; i < chunk.size(); ++i) {
-      if (indices[i] == io::AllowedIps::kNoPeer) continue;
-      const auto* bytes = reinterpret_cast<const char*>(&peers_[indices[i]]);
-      for (std::size_t offset = 0; offset < sizeof(Peer); offset += kLine) {
-        rte_prefetch0(bytes + offset);
-      }
+  for (const std::uint32_t index : indices) {
+    if (index >= peers_.size()) continue;  // no peer (or not looked up)
+    const auto* bytes = reinterpret_cast<const char*>(&peers_[index]);
+    for (std::size_t offset = 0; offset < sizeof(Peer); offset += kLine) {
+      rte_prefetch0(bytes + offset);
     }
-    // The Peers are on their way; what they point to goes next (send key, index and counter
-    // are the first two lines of a Keypair).
-    for (std::size_t i = 0; i < chunk.size(); ++i) {
-      if (indices[i] == io::AllowedIps::kNoPeer) continue;
-      Peer& peer = peers_[indices[i]];
-      if (const Keypair* keypair = peer.sessions.current()) {
-        rte_prefetch0(keypair);
-        rte_prefetch0(reinterpret_cast<const char*>(keypair) + kLine);
-      }
-      rte_prefetch0(peer.counters.get());
+  }
+  // The Peers are on their way; what they point to goes next (send key, index and counter are
+  // the first two lines of a Keypair).
+  for (const std::uint32_t index : indices) {
+    if (index >= peers_.size()) continue;
+    Peer& peer = peers_[index];
+    if (const Keypair* keypair = peer.sessions.current()) {
+      rte_prefetch0(keypair);
+      rte_prefetch0(reinterpret_cast<const char*>(keypair) + kLine);
     }
+    rte_prefetch0(peer.counters.get());
   }
 }
 

@@ -27,7 +27,7 @@ namespace actorwire::actors {
 
 // Per-peer traffic, readable from other threads (single writer: the data-plane actor). Bytes
 // are WireGuard message bytes (UDP payload), as `wg show` counts them. The per-packet counters
-// come first: they are what PeerTable::prefetch_for_destinations_v4 loads.
+// come first: they are what PeerTable::prefetch_peers loads.
 struct PeerCounters {
   explicit PeerCounters(std::string public_key_base64) : public_key(std::move(public_key_base64)) {}
   const std::string public_key;
@@ -86,11 +86,11 @@ class PeerTable {
     const std::uint32_t index = allowed_ips_->lookup_v4(address);
     return index == io::AllowedIps::kNoPeer ? nullptr : &peers_[index];
   }
-  // Starts loading into the cache what prepare_outbound will read of the peers that these IPv4
-  // destinations (host order) route to: the Peer, its current keypair's send half and its
+  // Starts loading into the cache what prepare_outbound will read of these peers (AllowedIps
+  // peer indices; others are skipped): the Peer, its current keypair's send half and its
   // counters. With thousands of peers those are cache misses; asked for a whole batch at once,
   // they overlap instead of stalling one packet at a time. Changes nothing.
-  void prefetch_for_destinations_v4(std::span<std::uint32_t> addresses);
+  void prefetch_peers(std::span<const std::uint32_t> indices);
   // The allowed-IPs table. A reload changes it (apply), so whoever shares the table reads it
   // under the same lock as the rest.
   const io::AllowedIps& allowed_ips() const { return *allowed_ips_; }

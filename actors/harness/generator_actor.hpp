@@ -33,6 +33,8 @@ struct GeneratorContext {
   std::atomic<bool> finished{false};              // set once max_packets have been offered
   // Stamp every frame with its send time (io/send_stamp.hpp) for the sink's latency histogram.
   bool stamp_send_time = false;
+  // A thread of its own that sleeps its pauses, or CAF's scheduler (delayed poll messages).
+  bool own_thread = true;
 };
 
 caf::actor spawn_generator_actor(caf::actor_system& system,

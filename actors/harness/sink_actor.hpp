@@ -20,6 +20,8 @@ struct SinkContext {
   std::shared_ptr<StageCounters> counters;
   std::chrono::microseconds idle_backoff_max{0};  // like the gateway's pollers
   std::shared_ptr<LatencyHistogram> latency;      // null: latency not measured
+  // A thread of its own that sleeps its pauses, or CAF's scheduler (delayed poll messages).
+  bool own_thread = true;
 };
 
 caf::actor spawn_sink_actor(caf::actor_system& system, std::shared_ptr<SinkContext> context);

@@ -65,13 +65,15 @@ void work(CryptoActor* self, PacketBatch& batch) {
     ++in;
     if (slot.action == SlotAction::kSeal) {
       if (state.sealing->full()) seal_queued(self);
-      const DropReason reason = state.sealing->add(slot.mbuf, slot.verdict.frame, slot.verdict.args,
-                                                   state.env->outer, state.env->mtu, state.ip_id++);
+      // The slot's args stay put until the batch leaves: the job reads the key there.
+      const DropReason reason =
+          state.sealing->add(slot.mbuf, slot.verdict.frame, slot.verdict.args, state.env->outer,
+                             state.env->mtu, state.ip_id++, ArgsLifetime::kOutliveBurst);
       if (reason != DropReason::kNone) drop(self, slot, reason);
     } else if (slot.action == SlotAction::kOpen) {
       if (state.opening->full()) open_queued(self, batch);
       if (!state.opening->add(slot.mbuf, slot.verdict.udp, slot.verdict.header, slot.verdict.args,
-                              i)) {
+                              i, ArgsLifetime::kOutliveBurst)) {
         drop(self, slot, DropReason::kDecryptFailed);
       }
     }

@@ -96,7 +96,7 @@ auto with_plane(LookupActor* self) {
 // An outbound slot; a packet to fragment is left with kFragment for prepare_outbound_slots.
 void prepare_outbound_slot(LookupActor* self, PacketSlot& slot, Clock::time_point now) {
   classify_lan_frame(slot.mbuf, now, counters_of(self), *self->state.services, with_plane(self),
-                     slot.verdict);
+                     slot.verdict, &self->state.context->plane->routes(), slot.route);
   switch (slot.verdict.kind) {
     case FrameVerdict::Kind::kNeighbour:
       slot.action = SlotAction::kNeighbour;
@@ -145,16 +145,23 @@ void prepare_inbound_slot(LookupActor* self, PacketSlot& slot, Clock::time_point
   }
 }
 
-// The peers of the outbound slots from `first` on, loaded into the cache together
-// (PeerPlane::prefetch_outbound).
-void prefetch_outbound_peers(LookupActor* self, const std::vector<PacketSlot>& slots,
-                             std::size_t first) {
+// The routes of the outbound slots from `first` on, looked up together (PeerPlane::
+// route_burst) into each slot's `route`, and their peers loaded into the cache together.
+void route_outbound_slots(LookupActor* self, std::vector<PacketSlot>& slots, std::size_t first) {
   std::array<rte_mbuf*, tuning::kMaxBurst> outbound;
+  std::array<std::uint32_t, tuning::kMaxBurst> routes;
+  std::array<std::uint16_t, tuning::kMaxBurst> position;
   std::size_t count = 0;
-  for (std::size_t i = first; i < slots.size() && count < outbound.size(); ++i) {
-    if (slots[i].mbuf != nullptr && !slots[i].from_wan) outbound[count++] = slots[i].mbuf;
+  for (std::size_t i = first; i < slots.size(); ++i) {
+    slots[i].route = PeerPlane::kNotRouted;
+    if (slots[i].mbuf == nullptr || slots[i].from_wan || count == outbound.size()) continue;
+    position[count] = static_cast<std::uint16_t>(i);
+    outbound[count++] = slots[i].mbuf;
   }
-  self->state.context->plane->prefetch_outbound({outbound.data(), count});
+  PeerPlane& plane = *self->state.context->plane;
+  PeerPlane::route_burst(plane.routes(), {outbound.data(), count}, routes);
+  for (std::size_t k = 0; k < count; ++k) slots[position[k]].route = routes[k];
+  plane.prefetch_routed({routes.data(), count});
 }
 
 // Outbound slots from `first` on. A packet to fragment makes room for its fragments right
@@ -162,7 +169,7 @@ void prefetch_outbound_peers(LookupActor* self, const std::vector<PacketSlot>& s
 void prepare_outbound_slots(LookupActor* self, PacketBatch& batch, std::size_t first,
                             Clock::time_point now) {
   std::vector<PacketSlot>& slots = batch.data->slots;
-  prefetch_outbound_peers(self, slots, first);
+  route_outbound_slots(self, slots, first);
   for (std::size_t i = first; i < slots.size(); ++i) {
     if (slots[i].mbuf == nullptr || slots[i].from_wan) continue;
     prepare_outbound_slot(self, slots[i], now);

@@ -40,6 +40,7 @@ struct PacketSlot {
   rte_mbuf* mbuf = nullptr;
   SlotAction action = SlotAction::kSeal;
   bool from_wan = false;
+  std::uint32_t route = PeerPlane::kNotRouted;  // outbound: lookup's PeerPlane::route_burst
   // Lookup's verdict: the parsed frame (kSeal, kNeighbour), the WAN UDP offsets (kOpen, kDeliver),
   // the transport header (kOpen) and the CryptoArgs (kSeal, kOpen).
   FrameVerdict verdict;

@@ -9,7 +9,6 @@ PipelineSettings pipeline_settings(const config::TopologyConfig& topology) {
   PipelineSettings settings;
   settings.batch_size = topology.batch_size;
   settings.mailbox_capacity = topology.mailbox_capacity;
-  settings.backoff_min = std::chrono::microseconds(topology.backoff_min_us);
   settings.backoff_max = std::chrono::microseconds(topology.backoff_max_us);
   settings.ordered = topology.ordered;
   return settings;

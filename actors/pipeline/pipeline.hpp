@@ -27,7 +27,8 @@ namespace actorwire::actors {
 struct PipelineSettings {
   std::size_t batch_size = 32;         // packets per rx batch
   std::uint32_t mailbox_capacity = 8;  // credits per edge: batches in flight
-  std::chrono::microseconds backoff_min{1};
+  // rx waiting for credit polls this often, for its heartbeat; the credit wakes it (rx_stage).
+  // ([topology] backoff_min_us no longer matters: it was the first of a doubling series of polls.)
   std::chrono::microseconds backoff_max{1000};
   bool ordered = false;      // tx restores each port's input order
   bool detached_io = false;  // rx (busy-polling) and tx on threads of their own

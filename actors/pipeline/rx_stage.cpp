@@ -1,9 +1,13 @@
 // The pipeline's rx stage: polls the LAN and WAN ports and sends each burst as a batch to
-// lookup, while lookup has credit for it. Without credit it stops polling and backs off
-// exponentially (backoff_min_us .. backoff_max_us), so the ports' rings fill and the "NIC"
-// drops (rx-missed): the only place the gateway sheds overload. A returned credit ends the
-// back-off at once. With empty ports it backs off too (idle back-off, runtime/poll_loop.hpp),
-// and once the gateway stops it receives nothing more.
+// lookup, while lookup has credit for it. Without credit it stops polling and backs off until
+// lookup returns a credit (a message: polling without credit could do nothing), so the ports'
+// rings fill and the "NIC" drops (rx-missed): the only place the gateway sheds overload. While
+// it waits, one timer of backoff_max_us at a time keeps its heartbeat going (the watchdog must
+// not take a stage that waits for credit for a stuck one). It used to poll again after
+// backoff_min_us, doubling up to backoff_max_us: a timer message, each a few system calls on
+// CAF's timer thread, several per stall, and under load lookup stalls rx thousands of times a
+// second. With empty ports it backs off too (idle back-off, runtime/poll_loop.hpp), and once
+// the gateway stops it receives nothing more.
 #include <rte_mbuf.h>
 
 #include <algorithm>
@@ -27,9 +31,9 @@ struct RxState {
   std::uint64_t outbound_sequence = 0;
   std::uint64_t inbound_sequence = 0;
   std::size_t batch = 32;
-  // Back-off: current wait, and since when we wait (nullopt: not backing off).
-  std::chrono::microseconds backoff{0};
+  // Waiting for credit since when (nullopt: not waiting), and whether its liveness timer runs.
   std::optional<Clock::time_point> backoff_since;
+  bool stall_timer_armed = false;
   // Each scheduled poll carries a generation; only the latest counts, so ending a back-off
   // early (a fresh poll) does not leave the back-off's delayed poll running a second loop.
   std::uint64_t poll_generation = 0;
@@ -39,6 +43,10 @@ struct RxState {
 };
 
 using RxActor = caf::stateful_actor<RxState>;
+
+// The generation of the liveness timer's polls while rx waits for credit (schedule_poll's start
+// at 1).
+constexpr std::uint64_t kStallTimer = 0;
 
 // One burst from one port into one batch; false when the port had nothing.
 bool receive(RxActor* self, io::Port& port, bool from_wan) {
@@ -85,7 +93,6 @@ void end_backoff(RxState& state) {
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - *state.backoff_since)
           .count()));
   state.backoff_since.reset();
-  state.backoff = std::chrono::microseconds(0);
 }
 
 void poll(RxActor* self) {
@@ -100,16 +107,15 @@ void poll(RxActor* self) {
     // Lookup is full: stop polling, wait exponentially longer while it stays full. Waiting for
     // credit is not being stuck (the stage that holds it is): liveness for the watchdog.
     counters.heartbeat.add();
-    const PipelineSettings& settings = context.settings;
     if (!state.backoff_since) {
       state.backoff_since = Clock::now();
       counters.backoff_events.add(1);
       counters.credit_stalls.add(1);
-      state.backoff = settings.backoff_min;
-    } else {
-      state.backoff = std::min(state.backoff * 2, settings.backoff_max);
     }
-    schedule_poll(self, state.backoff);
+    if (!state.stall_timer_armed) {
+      state.stall_timer_armed = true;
+      self->delayed_send(self, context.settings.backoff_max, poll_atom::value, kStallTimer);
+    }
     return;
   }
   end_backoff(state);
@@ -142,7 +148,14 @@ caf::behavior rx_behavior(RxActor* self, const std::shared_ptr<PipelineContext>&
         schedule_poll(self, std::chrono::microseconds(0));
       },
       [self](poll_atom, std::uint64_t generation) {
-        if (generation == self->state.poll_generation) poll(self);
+        RxState& state = self->state;
+        if (generation == kStallTimer) {
+          // Still waiting for credit: poll, for the heartbeat (and a new timer).
+          state.stall_timer_armed = false;
+          if (state.backoff_since) poll(self);
+        } else if (generation == state.poll_generation) {
+          poll(self);
+        }
       },
       [self](credit_atom, std::uint32_t, std::uint32_t count) {
         if (!self->state.credits.give_back(count)) {

@@ -84,6 +84,19 @@ class PollPacer {
     paused_at_ = 0;
   }
 
+  // A pause the actor chose itself (the harness's RingPause), booked as idle like the
+  // back-off's: slept right here on a thread of its own (then 0), else returned as the delay of
+  // the next poll message.
+  std::chrono::microseconds pause_for(std::chrono::microseconds pause, StageCounters& counters) {
+    if (pause.count() == 0) return pause;
+    if (!own_thread_) {
+      paused_at_ = rte_rdtsc();
+      return pause;
+    }
+    sleep_on_own_thread(pause, counters);
+    return std::chrono::microseconds(0);
+  }
+
   // A detached actor whose every polled queue has an rx interrupt: its pauses of
   // RxInterruptWait::kResolution and more wait on `rx` (shorter ones are still slept). `rx`
   // must outlive the pacer. Ignored for a scheduled actor.
@@ -94,14 +107,7 @@ class PollPacer {
   // After a poll that moved packets or not (or holds some still to send, `pending`): the delay
   // of the next poll message (0: at once). A detached actor has already slept its pause here.
   std::chrono::microseconds after_poll(bool moved, StageCounters& counters, bool pending = false) {
-    const std::chrono::microseconds pause = backoff_.after_poll(moved, pending);
-    if (pause.count() == 0) return pause;
-    if (!own_thread_) {
-      paused_at_ = rte_rdtsc();
-      return pause;
-    }
-    sleep_on_own_thread(pause, counters);
-    return std::chrono::microseconds(0);
+    return pause_for(backoff_.after_poll(moved, pending), counters);
   }
 
  private:

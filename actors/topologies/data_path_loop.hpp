@@ -166,26 +166,30 @@ class DataPathLoop {
     std::array<rte_mbuf*, tuning::kMaxBurst> mbufs;
     const std::size_t count = receive(lan_, mbufs.data());
     prefetch_first_frames(mbufs.data(), count);
-    // The lock-based topologies would take their lock once more per burst for it; they keep
-    // the paper's one lock per packet.
-    if constexpr (std::is_same_v<Lock, NoLock>)
-      shared_.plane->prefetch_outbound({mbufs.data(), count});
+    std::array<std::uint32_t, tuning::kMaxBurst> routes;
+    // The owner alone (`single`) looks routes up outside a lock, a burst at a time; the workers
+    // look each up under the lock (classify_lan_frame), since a reload changes the table in place
+    // (worker 0 applies it under the lock), and they keep the paper's one lock per packet.
+    if constexpr (std::is_same_v<Lock, NoLock>) {
+      PeerPlane::route_burst(shared_.plane->routes(), {mbufs.data(), count}, routes);
+      shared_.plane->prefetch_routed({routes.data(), count});
+    } else {
+      routes.fill(PeerPlane::kNotRouted);
+    }
     for (std::size_t i = 0; i < count; ++i) {
       prefetch_ahead(mbufs.data(), count, i);
-      outbound(mbufs[i]);
+      outbound(mbufs[i], routes[i]);
     }
     seal_queued();
     return count;
   }
 
-  // A LAN frame, freshly received or released after a handshake (or the gateway's own reply
-  // to a ping through the tunnel, or a fragment).
-  void outbound(rte_mbuf* mbuf) {
-    // The owner alone (`single`) may look the route up outside a lock; the workers do it under
-    // the lock, since a reload changes the table in place (worker 0 applies it under the lock).
-    const io::AllowedIps* routes = nullptr;
+  // A LAN frame, freshly received (`route`: route_burst's, `single` only) or released after a
+  // handshake (or the gateway's own reply to a ping through the tunnel, or a fragment).
+  void outbound(rte_mbuf* mbuf, std::uint32_t route = PeerPlane::kNotRouted) {
+    const io::AllowedIps* routes = nullptr;  // the workers: looked up under the lock
     if constexpr (std::is_same_v<Lock, NoLock>) routes = &shared_.plane->routes();
-    classify_lan_frame(mbuf, now_, counters_, services_, with_plane(), lan_verdict_, routes);
+    classify_lan_frame(mbuf, now_, counters_, services_, with_plane(), lan_verdict_, routes, route);
     switch (lan_verdict_.kind) {
       case FrameVerdict::Kind::kNeighbour:
         return lan_.handle_neighbour(mbuf, lan_verdict_.frame, now_);
@@ -291,7 +295,7 @@ class DataPathLoop {
     PeerPlane::Delivery delivery;
     locked([&](PeerPlane& plane) {
       delivery = plane.accept_inbound(
-          opened.args, opened.header.counter, opened.udp.source, opened.udp.message_length,
+          *opened.args, opened.header.counter, opened.udp.source, opened.udp.message_length,
           rte_pktmbuf_mtod(mbuf, std::uint8_t*) + plaintext_offset, opened.padded_length, now_);
     });
     send_released();  // a confirmed session releases what waited for it
