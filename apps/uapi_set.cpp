@@ -2,8 +2,8 @@
 
 #include <sodium.h>
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstdint>
 #include <iterator>

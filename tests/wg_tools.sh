@@ -9,26 +9,9 @@ set -euo pipefail
 actorwire="$1"
 data="$(dirname "$0")/data/wg_quick"
 example="$(dirname "$0")/../config/examples/gateway.toml"
-fail() { echo "FAIL: $*"; exit 1; }
-command -v wg >/dev/null || { echo "SKIP: no wg(8) (apt-get install wireguard-tools)"; exit 77; }
-[[ $(id -u) -eq 0 ]] || { echo "SKIP: needs root for /var/run/wireguard"; exit 77; }
-work="$(mktemp -d)"
-name="awwg$$"
-name="${name:0:15}"
-daemon=""
-cleanup() {
-  [[ -z "$daemon" ]] || kill -9 "$daemon" 2>/dev/null || true
-  rm -f "/var/run/wireguard/$name.sock"
-  rm -rf "$work"
-}
-trap cleanup EXIT
-# shellcheck source=tests/wait_for.sh
-source "$(dirname "$0")/wait_for.sh"
-bounded() {
-  local seconds="$1"
-  shift
-  timeout --kill-after=5 "$seconds" "$@"
-}
+# shellcheck source=tests/wg_test_lib.sh
+source "$(dirname "$0")/wg_test_lib.sh"
+wg_test_init awwg
 umask 077
 
 # Keys: each tool's output is the other's input, and both agree byte for byte.
